@@ -1,0 +1,1 @@
+"""Commands registered on symcheck.cli.apps (filled in by the issue that owns them)."""
