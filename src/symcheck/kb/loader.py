@@ -1,0 +1,396 @@
+"""Read a pack folder, validate everything, and report every problem at once.
+
+Each problem names the file, the entry and the field, e.g.
+``conditions/tetanus.yaml: likelihoods.trismus: 1.3 is not a probability``.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from symcheck.engine.rules import RuleSyntaxError
+from symcheck.engine.rules import parse as parse_rule
+from symcheck.errors import PackError, PackIssue
+from symcheck.kb.schema import (
+    Condition,
+    Evidence,
+    Likelihood,
+    Page,
+    PackMeta,
+    Rule,
+    Source,
+    Specialist,
+    Test,
+)
+
+RULE_BUILTINS = {"age", "sex", "pregnant"}
+LINK_RE = re.compile(r"\[\[([A-Za-z0-9_]+)\]\]")
+
+
+class PackData:
+    """The validated content of a pack, before compilation."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.meta: PackMeta | None = None
+        self.evidence: dict[str, Evidence] = {}
+        self.conditions: dict[str, Condition] = {}
+        self.condition_files: dict[str, str] = {}
+        self.rules: list[Rule] = []
+        self.specialists: dict[str, Specialist] = {}
+        self.tests: dict[str, Test] = {}
+        self.sources: dict[str, Source] = {}
+        self.page: Page | None = None
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.issues: list[PackIssue] = []
+
+    def add(self, file: str, entry: str, field: str, message: str) -> None:
+        self.issues.append(PackIssue(file, entry, field, message))
+
+
+def _read_yaml(path: Path, root: Path, out: _Collector) -> Any:
+    rel = path.relative_to(root).as_posix()
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        out.add(rel, "", where, f"not valid YAML: {getattr(exc, 'problem', exc)}")
+    except OSError as exc:
+        out.add(rel, "", "", f"cannot read: {exc.strerror}")
+    return None
+
+
+def _loc(loc: Iterable[Any]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif parts:
+            parts.append(f".{item}")
+        else:
+            parts.append(str(item))
+    return "".join(parts)
+
+
+def _validate(model: type[BaseModel], data: Any, file: str, entry: str, out: _Collector) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = "unknown field"
+            elif err["type"] == "missing":
+                msg = "is required"
+            out.add(file, entry, _loc(err["loc"]), msg)
+        return None
+
+
+def _entries(data: Any, file: str, out: _Collector) -> list[tuple[str, Any]]:
+    """A list file's entries, each with a label for messages (its id, or its position)."""
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        out.add(file, "", "", "must be a list of entries")
+        return []
+    result = []
+    for i, item in enumerate(data):
+        label = str(item.get("id")) if isinstance(item, dict) and item.get("id") else f"entry {i + 1}"
+        result.append((label, item))
+    return result
+
+
+def _is_probability(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0.0 < float(value) < 1.0
+
+
+def load_pack_data(root: Path | str) -> PackData:
+    """Load and validate a pack folder. Raises PackError listing every issue found."""
+    root = Path(root)
+    out = _Collector()
+    if not root.is_dir():
+        raise PackError([PackIssue(str(root), "", "", "no such pack folder")])
+    data = PackData(root)
+
+    meta_path = root / "pack.yaml"
+    if not meta_path.exists():
+        out.add("pack.yaml", "", "", "missing: every pack needs a pack.yaml")
+    else:
+        raw = _read_yaml(meta_path, root, out)
+        if raw is not None:
+            data.meta = _validate(PackMeta, raw, "pack.yaml", "", out)
+
+    def load_list(name: str, model: type[BaseModel], required: bool) -> list[tuple[str, Any]]:
+        path = root / name
+        if not path.exists():
+            if required:
+                out.add(name, "", "", "missing")
+            return []
+        parsed = []
+        for label, item in _entries(_read_yaml(path, root, out), name, out):
+            obj = _validate(model, item, name, label, out)
+            if obj is not None:
+                parsed.append((label, obj))
+        return parsed
+
+    def unique(items: list[tuple[str, Any]], file: str) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for label, obj in items:
+            if obj.id in seen:
+                out.add(file, label, "id", f"duplicate id {obj.id!r}")
+            seen[obj.id] = obj
+        return seen
+
+    data.sources = unique(load_list("sources.yaml", Source, required=False), "sources.yaml")
+    data.evidence = unique(load_list("evidence.yaml", Evidence, required=True), "evidence.yaml")
+    data.rules = [obj for _, obj in load_list("rules.yaml", Rule, required=False)]
+    if len({r.id for r in data.rules}) != len(data.rules):
+        out.add("rules.yaml", "", "id", "rule ids must be unique")
+    data.specialists = unique(load_list("specialists.yaml", Specialist, required=False), "specialists.yaml")
+    data.tests = unique(load_list("tests.yaml", Test, required=False), "tests.yaml")
+
+    cond_dir = root / "conditions"
+    files = sorted(cond_dir.glob("*.yaml")) if cond_dir.is_dir() else []
+    if not files:
+        out.add("conditions/", "", "", "no condition files")
+    for path in files:
+        rel = path.relative_to(root).as_posix()
+        raw = _read_yaml(path, root, out)
+        if raw is None:
+            continue
+        many = isinstance(raw, list)
+        for label, item in _entries(raw, rel, out) if many else [("", raw)]:
+            cond = _validate(Condition, item, rel, label, out)
+            if cond is None:
+                continue
+            if cond.id in data.conditions:
+                out.add(rel, label, "id", f"duplicate condition id {cond.id!r} (also in {data.condition_files[cond.id]})")
+                continue
+            if not many and cond.id != path.stem:
+                out.add(rel, "", "id", f"{cond.id!r} does not match the file name {path.stem!r}")
+            for src in cond.sources:
+                if src.id in data.sources and data.sources[src.id] != src:
+                    out.add(rel, label, f"sources.{src.id}", "clashes with a different source of the same id")
+                data.sources.setdefault(src.id, src)
+            data.conditions[cond.id] = cond
+            data.condition_files[cond.id] = rel
+
+    page_path = root / "page.yaml"
+    if page_path.exists():
+        raw = _read_yaml(page_path, root, out)
+        if raw is not None:
+            data.page = _validate(Page, raw, "page.yaml", "", out)
+
+    _check_references(data, out)
+    if out.issues:
+        raise PackError(out.issues)
+    return data
+
+
+def _check_source(data: PackData, ref: str | None, file: str, entry: str, field: str, out: _Collector) -> None:
+    if ref is None:
+        out.add(file, entry, field, "has no source")
+    elif ref not in data.sources:
+        out.add(file, entry, field, f"unknown source {ref!r}")
+
+
+def _check_references(data: PackData, out: _Collector) -> None:
+    ev = data.evidence
+    meta = data.meta
+    band_keys = {f"{lo}-{hi}" for lo, hi in meta.age_bands} if meta else set()
+
+    for e in ev.values():
+        f, entry = "evidence.yaml", e.id
+        choice_ids = [c.id for c in e.choices]
+        if e.type in ("one_of", "many_of"):
+            if len(choice_ids) < 2:
+                out.add(f, entry, "choices", f"a {e.type} question needs at least two choices")
+            if len(set(choice_ids)) != len(choice_ids):
+                out.add(f, entry, "choices", "choice ids must be unique")
+        elif choice_ids:
+            out.add(f, entry, "choices", f"a {e.type} question has no choices")
+        if e.type == "number":
+            if not e.bins or sorted(set(e.bins)) != e.bins:
+                out.add(f, entry, "bins", "a number question needs increasing bin edges")
+        if e.parent is not None:
+            parent = ev.get(e.parent)
+            if parent is None:
+                out.add(f, entry, "parent", f"unknown evidence {e.parent!r}")
+            elif e.parent == e.id:
+                out.add(f, entry, "parent", "an evidence cannot be its own parent")
+            elif e.parent_value is not None and e.parent_value not in {c.id for c in parent.choices}:
+                out.add(f, entry, "parent_value", f"{e.parent_value!r} is not a choice of {e.parent!r}")
+        bg = e.background
+        if isinstance(bg, dict):
+            keys = set(outcome_ids(e))
+            for k, v in bg.items():
+                if k not in keys:
+                    out.add(f, entry, f"background.{k}", "is not a choice of this question")
+                elif not _is_probability(v):
+                    out.add(f, entry, f"background.{k}", f"{v} is not a probability")
+        elif bg is not None and not _is_probability(bg):
+            out.add(f, entry, "background", f"{bg} is not a probability")
+    # parent cycles
+    for e in ev.values():
+        seen = {e.id}
+        cur = e.parent
+        while cur is not None and cur in ev:
+            if cur in seen:
+                out.add("evidence.yaml", e.id, "parent", "parents form a cycle")
+                break
+            seen.add(cur)
+            cur = ev[cur].parent
+
+    for cond in data.conditions.values():
+        f = data.condition_files[cond.id]
+        entry = "" if f == f"conditions/{cond.id}.yaml" else cond.id
+        prior = cond.prior
+        for key, mult in prior.age.items():
+            if key not in band_keys:
+                out.add(f, entry, f"prior.age.{key}", f"is not an age band of pack.yaml ({', '.join(sorted(band_keys))})")
+            if not isinstance(mult, int | float) or mult < 0 or math.isnan(mult):
+                out.add(f, entry, f"prior.age.{key}", f"{mult} is not a multiplier >= 0")
+        for key, mult in prior.sex.items():
+            if mult < 0:
+                out.add(f, entry, f"prior.sex.{key}", f"{mult} is not a multiplier >= 0")
+        if prior.source is not None and prior.source not in data.sources:
+            out.add(f, entry, "prior.source", f"unknown source {prior.source!r}")
+        if cond.likelihood_source is not None and cond.likelihood_source not in data.sources:
+            out.add(f, entry, "likelihood_source", f"unknown source {cond.likelihood_source!r}")
+        for ev_id, lk in cond.likelihoods.items():
+            field = f"likelihoods.{ev_id}"
+            e = ev.get(ev_id)
+            if e is None:
+                out.add(f, entry, field, f"unknown evidence {ev_id!r}")
+                continue
+            if isinstance(lk, int | float):
+                lk = Likelihood(p=float(lk))
+            if lk.source is None and cond.likelihood_source is None:
+                out.add(f, entry, field, "has no source")
+            elif lk.source is not None and lk.source not in data.sources:
+                out.add(f, entry, f"{field}.source", f"unknown source {lk.source!r}")
+            if e.type == "yes_no":
+                if lk.values is not None or lk.p is None:
+                    out.add(f, entry, field, "a yes/no evidence takes p, not values")
+                elif not _is_probability(lk.p):
+                    out.add(f, entry, field, f"{lk.p} is not a probability")
+            else:
+                if lk.p is not None or not lk.values:
+                    out.add(f, entry, field, f"a {e.type} evidence takes values, not p")
+                    continue
+                keys = set(outcome_ids(e))
+                for k, v in lk.values.items():
+                    if k not in keys:
+                        out.add(f, entry, f"{field}.{k}", f"is not a choice of {ev_id!r} ({', '.join(outcome_ids(e))})")
+                    elif not _is_probability(v):
+                        out.add(f, entry, f"{field}.{k}", f"{v} is not a probability")
+                if e.type in ("one_of", "number") and sum(lk.values.values()) > 1.0 + 1e-9:
+                    out.add(f, entry, field, f"values of a one-of answer sum to {sum(lk.values.values()):.3f} > 1")
+        for sid in cond.specialists:
+            if sid not in data.specialists:
+                out.add(f, entry, "specialists", f"unknown specialist {sid!r}")
+        for tid in cond.tests:
+            if tid not in data.tests:
+                out.add(f, entry, "tests", f"unknown test {tid!r}")
+        for ref in cond.references:
+            if ref not in data.sources:
+                out.add(f, entry, "references", f"unknown source {ref!r}")
+
+    complaint_ids = {c.id for c in meta.complaints} if meta else set()
+    for rule in data.rules:
+        f, entry = "rules.yaml", rule.id
+        _check_source(data, rule.source, f, entry, "source", out)
+        try:
+            expr = parse_rule(rule.when)
+        except RuleSyntaxError as exc:
+            out.add(f, entry, "when", str(exc))
+            continue
+        allowed_strings: set[str] = {"female", "male"}
+        for name in expr.names:
+            if name in RULE_BUILTINS:
+                continue
+            if name not in ev:
+                out.add(f, entry, "when", f"unknown evidence {name!r}")
+            else:
+                allowed_strings.update(outcome_ids(ev[name]))
+        for node in ast.walk(ast.parse(rule.when.strip(), mode="eval")):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value not in allowed_strings:
+                out.add(f, entry, "when", f"{node.value!r} is not a choice of the evidence it is compared with")
+        for cid in rule.complaints:
+            if cid not in complaint_ids:
+                out.add(f, entry, "complaints", f"unknown complaint {cid!r}")
+
+    if meta is not None:
+        for i, comp in enumerate(meta.complaints):
+            for ev_id, value in comp.answers.items():
+                e = ev.get(ev_id)
+                if e is None:
+                    out.add("pack.yaml", comp.id, f"complaints[{i}].answers.{ev_id}", "unknown evidence")
+                    continue
+                problem = answer_problem(e, value)
+                if problem:
+                    out.add("pack.yaml", comp.id, f"complaints[{i}].answers.{ev_id}", problem)
+        for sid in meta.sources:
+            if sid not in data.sources:
+                out.add("pack.yaml", "", "sources", f"unknown source {sid!r}")
+
+    if data.page is not None:
+        for sec in data.page.sections:
+            for link in LINK_RE.findall(sec.body):
+                if link not in data.conditions and link not in ev:
+                    out.add("page.yaml", sec.id, "body", f"links to unknown condition [[{link}]]")
+            for sid in sec.sources:
+                if sid not in data.sources:
+                    out.add("page.yaml", sec.id, "sources", f"unknown source {sid!r}")
+
+
+def outcome_ids(e: Evidence) -> list[str]:
+    """The answer ids of a choice or number question: choice ids, or bin ids b0..bn."""
+    if e.type == "number":
+        return [f"b{i}" for i in range(len(e.bins) + 1)]
+    return [c.id for c in e.choices]
+
+
+YES = {"present", "yes", "true", "y"}
+NO = {"absent", "no", "false", "n"}
+UNKNOWN = {"unknown", "dont_know", "don't know", "?"}
+
+
+def answer_problem(e: Evidence, value: Any) -> str | None:
+    """Why `value` is not a valid answer to `e`, or None when it is."""
+    if isinstance(value, str) and value.lower() in UNKNOWN:
+        return None
+    if e.type == "yes_no":
+        if isinstance(value, bool) or (isinstance(value, str) and value.lower() in YES | NO):
+            return None
+        return f"{value!r} is not an answer to a yes/no question (present, absent or unknown)"
+    if e.type == "one_of":
+        if isinstance(value, str) and value in outcome_ids(e):
+            return None
+        return f"{value!r} is not one of {', '.join(outcome_ids(e))}"
+    if e.type == "many_of":
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            return "expects a list of choices"
+        bad = [v for v in items if v not in outcome_ids(e)]
+        if bad:
+            return f"{bad[0]!r} is not one of {', '.join(outcome_ids(e))}"
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(float(value)):
+        return f"{value!r} is not a number"
+    if math.isinf(float(value)) or abs(float(value)) > 1e9:
+        return f"{value!r} is out of range"
+    return None

@@ -1,0 +1,127 @@
+"""Typed results of the service layer; they serialise to JSON for the CLI, the HTTP API and the web app."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+LevelName = Literal["self_care", "consultation", "consultation_24", "emergency", "emergency_ambulance"]
+
+ACTIONS: dict[str, str] = {
+    "emergency_ambulance": "Call emergency services now (999, 112 or 911).",
+    "emergency": "Go to an emergency department now.",
+    "consultation_24": "See a doctor today, within 24 hours.",
+    "consultation": "Book an appointment with a doctor in the next few days.",
+    "self_care": "You can probably look after this yourself. See a doctor if it gets worse or does not settle.",
+}
+
+
+class PackRef(BaseModel):
+    id: str
+    version: str
+
+
+class Choice(BaseModel):
+    id: str
+    label: str
+
+
+class ConditionRef(BaseModel):
+    id: str
+    name: str
+    probability: float
+
+
+class NextQuestion(BaseModel):
+    evidence_id: str
+    text: str
+    clinical_text: str = ""
+    type: Literal["yes_no", "one_of", "many_of", "number"]
+    choices: list[Choice] = []
+    unit: str | None = None
+    reason: Literal["red_flag_check", "information_gain"]
+    red_flag_rule: str | None = None
+    information_gain: float = Field(description="expected entropy reduction in bits")
+    why: str = Field(description="why this question is asked, in plain words")
+    separates: list[ConditionRef] = []
+
+
+class Contribution(BaseModel):
+    evidence_id: str
+    question: str
+    answer: Any
+    log_likelihood_ratio: float = Field(description="log P(answer | condition) - log P(answer | alternatives)")
+
+
+class DifferentialItem(BaseModel):
+    condition_id: str
+    name: str
+    lay_name: str = ""
+    probability: float
+    urgency: LevelName
+    icd10: str | None = None
+    evidence_for: list[Contribution] = []
+    evidence_against: list[Contribution] = []
+
+
+class RuleHit(BaseModel):
+    id: str
+    level: LevelName
+    message: str
+    while_waiting: str = ""
+    findings: list[str] = []
+
+
+class Triage(BaseModel):
+    level: LevelName
+    action: str
+    reasons: list[str]
+    red_flags: list[RuleHit] = []
+    from_conditions: list[str] = []
+
+
+class Item(BaseModel):
+    id: str
+    name: str
+    description: str = ""
+
+
+class Recommendations(BaseModel):
+    specialists: list[Item] = []
+    tests: list[Item] = []
+    self_care: list[str] = []
+
+
+class Demographics(BaseModel):
+    age: float
+    sex: Literal["female", "male"] | None
+    pregnant: bool | None = None
+
+
+class Assessment(BaseModel):
+    """A finished (or current) assessment: what was answered and what follows from it."""
+
+    pack: PackRef
+    engine_version: str
+    demographics: Demographics
+    complaint: str | None
+    answers: dict[str, Any]
+    differential: list[DifferentialItem]
+    triage: Triage
+    recommendations: Recommendations
+    safety_netting: list[str]
+    disclaimer: str
+    out_of_scope: str | None = None
+    questions_asked: int
+    should_stop: bool
+    stop_reason: str | None = None
+
+
+class InterviewStep(BaseModel):
+    """One stateless interview step: the next question (if any) and the assessment so far."""
+
+    next_question: NextQuestion | None
+    should_stop: bool
+    stop_reason: str | None
+    assessment: Assessment
