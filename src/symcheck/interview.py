@@ -16,9 +16,9 @@ from symcheck import __version__
 from symcheck.engine import posterior as post_mod
 from symcheck.engine import questions as q_mod
 from symcheck.engine import triage as triage_mod
-from symcheck.engine.model import LEVEL_NAMES, F64
+from symcheck.engine.model import F64, LEVEL_NAMES
 from symcheck.errors import InputError, NotFound
-from symcheck.kb.loader import NO, UNKNOWN, YES, answer_problem, outcome_ids
+from symcheck.kb.loader import UNKNOWN, YES, answer_problem, outcome_ids
 from symcheck.kb.pack import Pack
 from symcheck.kb.schema import StopConfig
 from symcheck.results import (
@@ -156,9 +156,7 @@ class Interview:
             if value == "unknown":
                 continue
             e = self.pack.evidence[ev_id]
-            if e.type == "yes_no":
-                out.append(idx[ev_id][value])
-            elif e.type == "one_of":
+            if e.type == "yes_no" or e.type == "one_of":
                 out.append(idx[ev_id][value])
             elif e.type == "number":
                 out.append(idx[ev_id][f"b{int(np.searchsorted(e.bins, value, side='right'))}"])
