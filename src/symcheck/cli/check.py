@@ -1,1 +1,167 @@
-"""Commands registered on symcheck.cli.apps (filled in by the issue that owns them)."""
+"""`symcheck check`: the interview in the terminal, one question at a time."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.text import Text
+
+from symcheck.cli.apps import app
+from symcheck.cli.render import render_assessment
+from symcheck.engine.triage import EMERGENCY
+from symcheck.errors import InputError
+from symcheck.interview import Interview
+from symcheck.kb.pack import DEFAULT_PACK, Pack, load_pack
+from symcheck.results import NextQuestion
+
+BACK = {"b", "back"}
+DONT_KNOW = {"?", "d", "dk", "don't know", "dont know", "unknown"}
+
+
+class _Ended(Exception):
+    pass
+
+
+def _ask(console: Console, prompt: str) -> str:
+    try:
+        return console.input(prompt).strip()
+    except EOFError:
+        raise _Ended() from None
+
+
+def _ask_age(console: Console) -> float:
+    while True:
+        raw = _ask(console, "How old is the person? (years) ")
+        try:
+            age = float(raw)
+        except ValueError:
+            console.print("Please type a number of years, e.g. 42.")
+            continue
+        if 0 <= age <= 120:
+            return age
+        console.print("Please give an age between 0 and 120.")
+
+
+def _ask_sex(console: Console) -> str:
+    while True:
+        raw = _ask(console, "Sex at birth: 1 female, 2 male: ").lower()
+        if raw in ("1", "f", "female"):
+            return "female"
+        if raw in ("2", "m", "male"):
+            return "male"
+        console.print("Please type 1 or 2.")
+
+
+def _ask_complaint(console: Console, pack: Pack) -> str:
+    while True:
+        raw = _ask(console, "What is the main problem? Type part of its name (Enter for a list): ")
+        matches = pack.match_complaints(raw)
+        if not matches:
+            console.print("Nothing matches that; try another word, or press Enter to see them all.")
+            continue
+        if len(matches) == 1 and raw:
+            console.print(f"→ {matches[0].label}")
+            return matches[0].id
+        for i, comp in enumerate(matches, 1):
+            console.print(f"  {i}. {comp.label}")
+        pick = _ask(console, "Number: ")
+        if pick.isdigit() and 1 <= int(pick) <= len(matches):
+            return matches[int(pick) - 1].id
+        console.print("Please type one of the numbers.")
+
+
+def _read_answer(console: Console, q: NextQuestion) -> object:
+    """Returns the answer, or None for "back"."""
+    console.print()
+    console.print(Text(q.text, style="bold"))
+    if q.reason == "red_flag_check":
+        console.print(Text("(a safety check)", style="dim"))
+    hint = "b = back, ? = don't know, w = why this question"
+    while True:
+        if q.type == "yes_no":
+            raw = _ask(console, f"  1 yes, 2 no, 3 don't know; {hint}\n> ").lower()
+            if raw in ("1", "y", "yes"):
+                return "present"
+            if raw in ("2", "n", "no"):
+                return "absent"
+            if raw in ("3",) or raw in DONT_KNOW:
+                return "unknown"
+        elif q.type in ("one_of", "many_of"):
+            for i, c in enumerate(q.choices, 1):
+                console.print(f"  {i}. {c.label}")
+            if q.type == "many_of":
+                console.print("  Type all numbers that apply, separated by commas; 0 for none.")
+            raw = _ask(console, f"  {hint}\n> ").lower()
+            if raw not in BACK | DONT_KNOW | {"w", "why"}:
+                try:
+                    picks = [int(x) for x in raw.replace(" ", "").split(",") if x]
+                except ValueError:
+                    picks = []
+                if q.type == "many_of" and picks == [0]:
+                    return []
+                if picks and all(1 <= p <= len(q.choices) for p in picks):
+                    chosen = [q.choices[p - 1].id for p in picks]
+                    if q.type == "one_of" and len(chosen) == 1:
+                        return chosen[0]
+                    if q.type == "many_of":
+                        return chosen
+        else:
+            raw = _ask(console, f"  a number{' in ' + q.unit if q.unit else ''}; {hint}\n> ").lower()
+            try:
+                return float(raw)
+            except ValueError:
+                pass
+        if raw in BACK:
+            return None
+        if raw in DONT_KNOW:
+            return "unknown"
+        if raw in ("w", "why"):
+            console.print(Text(q.why, style="italic"))
+            continue
+        console.print("Sorry, I did not understand that answer.")
+
+
+@app.command("check")
+def check(
+    pack: str = typer.Option(DEFAULT_PACK, "--pack", help="Pack name or folder."),
+    age: float = typer.Option(None, "--age", help="Skip the age question."),
+    sex: str = typer.Option(None, "--sex", help="female or male; skips the question."),
+    complaint: str = typer.Option(None, "--complaint", help="Complaint id; skips the question."),
+) -> None:
+    """Answer questions in the terminal and get what to do, the possible causes and why. Not a diagnosis."""
+    console = Console(highlight=False)
+    loaded = load_pack(pack)
+    console.print(Panel(f"{loaded.meta.name}: symptom checker\n{loaded.meta.disclaimer}", title="symcheck"))
+    try:
+        if age is None:
+            age = _ask_age(console)
+        if sex is None:
+            sex = _ask_sex(console)
+        if complaint is None:
+            complaint = _ask_complaint(console, loaded)
+        interview = Interview(loaded, age=age, sex=sex, complaint=complaint)
+        while True:
+            step = interview.step()
+            fired = step.assessment.triage.red_flags
+            if fired and max(("self_care", "consultation", "consultation_24", "emergency",
+                              "emergency_ambulance").index(f.level) for f in fired) >= EMERGENCY:
+                console.print(Panel(Text(step.assessment.triage.action, style="bold white on red"),
+                                    title="STOP: urgent", border_style="red"))
+                break
+            question = step.next_question
+            if question is None:
+                break
+            console.print(Text(f"Question {interview.questions_asked + 1}", style="dim"))
+            value = _read_answer(console, question)
+            if value is None:
+                undone = interview.back()
+                console.print("Going back." if undone else "This is the first question.")
+                continue
+            interview.answer(question.evidence_id, value)
+    except _Ended:
+        console.print("\nInput ended before the interview finished.")
+        raise typer.Exit(1) from None
+    except InputError:
+        raise
+    render_assessment(console, interview.result())

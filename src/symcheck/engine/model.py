@@ -109,11 +109,10 @@ def build_model(
                 out_is_yes[k] = True
                 part_question.append(q)
     b = np.asarray(out_background, dtype=np.float64)
-    cond, out, p = (np.asarray(a) for a in links)
-    order = np.lexsort((cond, out))
-    cond = cond[order].astype(np.int64)
-    out = out[order].astype(np.int64)
-    p = p[order].astype(np.float64)
+    order = np.lexsort((np.asarray(links[0]), np.asarray(links[1])))
+    cond: I64 = np.asarray(links[0], dtype=np.int64)[order]
+    out: I64 = np.asarray(links[1], dtype=np.int64)[order]
+    p: F64 = np.asarray(links[2], dtype=np.float64)[order]
     ptr = np.zeros(n_out + 1, dtype=np.int64)
     np.add.at(ptr, out + 1, 1)
     ptr = np.cumsum(ptr)

@@ -15,9 +15,8 @@ def band_index(model: CompiledModel, age: float) -> int:
 def log_prior(model: CompiledModel, age: float, sex: int | None) -> F64:
     """log P(c | age, sex); an unknown sex averages the two."""
     table = model.log_prior[band_index(model, age)]
-    if sex is None:
-        return np.logaddexp(table[0], table[1]) - np.log(2.0)
-    return table[sex].copy()
+    result: F64 = (np.logaddexp(table[0], table[1]) - np.log(2.0)) if sex is None else table[sex].copy()
+    return result
 
 
 def link_slices(model: CompiledModel, outcomes: I64) -> I64:
@@ -49,8 +48,9 @@ def normalise(log_p: F64) -> F64:
     top = np.max(log_p)
     if not np.isfinite(top):
         return np.full(log_p.shape, 1.0 / len(log_p))
-    w = np.exp(log_p - top)
-    return w / w.sum()
+    w: F64 = np.exp(log_p - top)
+    normalised: F64 = w / w.sum()
+    return normalised
 
 
 def outcome_probability(model: CompiledModel, outcome: int, condition: int) -> float:

@@ -42,7 +42,8 @@ def information_gain(model: CompiledModel, post: F64) -> F64:
     n_parts = len(model.part_question)
     expected_h = np.bincount(model.out_part, weights=term, minlength=n_parts)
     gain_parts = np.maximum(-s1 - expected_h, 0.0)
-    return np.bincount(model.part_question, weights=gain_parts, minlength=model.n_questions)
+    gains: F64 = np.bincount(model.part_question, weights=gain_parts, minlength=model.n_questions).astype(np.float64)
+    return gains
 
 
 def askable(
