@@ -6,6 +6,7 @@ engine, so the same answers always give the same output and any worker can serve
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,7 @@ from symcheck.results import (
 SEXES = {"female": 0, "male": 1}
 MAX_AGE = 120
 LN2 = math.log(2.0)
+MAX_FLAG_SUBSETS = 8  # 2^8 posteriors at most; each costs O(links)
 
 
 @dataclass
@@ -297,11 +299,17 @@ class Interview:
         model = pack.compiled.model
         rule_level = max((r.level for r in state.fired), default=-1)
         diff_level, diff_conds = triage_mod.differential_level(model, state.post)
-        # A red-flag finding may only raise urgency: also judge the differential without the positive
-        # answers that appear in rules, and keep the higher level.
+        # A red-flag finding may only raise urgency, never lower it (it could, through the posterior, by
+        # making another condition likelier). So the differential level is the highest over the answers
+        # with any subset of the positive red-flag findings left out: adding one can then never lower it.
         flagged = {n for r in pack.compiled.rules for n in r.expression.names}
-        without = {k: v for k, v in self._answers.items() if not (k in flagged and v not in ("absent", [], "unknown"))}
-        if len(without) != len(self._answers):
+        positive = [k for k, v in self._answers.items() if k in flagged and v not in ("absent", [], "unknown")]
+        if len(positive) <= MAX_FLAG_SUBSETS:
+            subsets = [s for r in range(1, len(positive) + 1) for s in itertools.combinations(positive, r)]
+        else:  # bounded work: each finding alone, and all of them
+            subsets = [(k,) for k in positive] + [tuple(positive)]
+        for subset in subsets:
+            without = {k: v for k, v in self._answers.items() if k not in subset}
             lp = post_mod.log_posterior(model, self.age, self._sex_index(), self._outcomes(without))
             alt_level, alt_conds = triage_mod.differential_level(model, post_mod.normalise(lp))
             if alt_level > diff_level:

@@ -1,0 +1,142 @@
+"""The CLI through its real entry point: interview, assess, validate, stats, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import MINI
+
+
+def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "symcheck.cli.main", *args],
+        input=stdin, capture_output=True, text=True, timeout=120,
+        env={"COLUMNS": "120", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")},
+    )
+
+
+def test_check_interview_to_a_result():
+    # age, sex, complaint, then: jaw stiff? no; fever? no; places: calf; ... until it stops
+    proc = run("check", "--pack", str(MINI), stdin="70\n1\ncharley\n2\n2\n1\n2\n2\n2\n2\n")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "Is your jaw stiff?" in out and "(a safety check)" in out
+    assert "Night cramps" in out and "not a diagnosis" in out
+    assert "Get help if things change" in out
+
+
+def test_check_emergency_interrupts_at_once():
+    proc = run("check", "--pack", str(MINI), "--age", "40", "--sex", "male", "--complaint", "leg_cramp", stdin="1\n1\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "STOP: urgent" in proc.stdout and "Call emergency services now" in proc.stdout
+
+
+def test_check_back_changes_the_last_answer():
+    proc = run("check", "--pack", str(MINI), "--age", "40", "--sex", "male", "--complaint", "leg_cramp",
+               stdin="1\nb\n2\n2\n2\n2\n2\n2\n2\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "Going back." in proc.stdout and "STOP: urgent" not in proc.stdout
+
+
+def test_check_input_ending_early_is_not_a_traceback():
+    proc = run("check", "--pack", str(MINI), stdin="40\n")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_assess_json(tmp_path):
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"age": 35, "sex": "male", "answers": {"jaw_stiff": "present", "wound": "present"}}))
+    proc = run("assess", str(case), "--pack", str(MINI), "--json")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["triage"]["level"] == "emergency_ambulance"
+    assert result["differential"][0]["condition_id"] == "tetanus"
+    assert result["pack"] == {"id": "mini", "version": "0.0.1"}
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ({"age": 35, "sex": "male", "answers": {"nonsense": "present"}}, "answers.nonsense: unknown evidence id 'nonsense'"),
+        ({"age": 35, "sex": "male", "answers": {"site": "knee"}}, "answers.site: 'knee' is not one of leg, abdomen, jaw"),
+        ({"age": 300, "sex": "male"}, "age: 300 is out of range"),
+        ({"age": 30, "sex": "male", "colour": "red"}, "colour: unknown field"),
+    ],
+)
+def test_assess_bad_input_is_one_line(tmp_path, case, message):
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(case))
+    proc = run("assess", str(path), "--pack", str(MINI))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [f"error: {message}"] or message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_assess_unreadable_file(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    for path in (bad, tmp_path / "missing.json"):
+        proc = run("assess", str(path), "--pack", str(MINI))
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stderr.startswith("error:")
+
+
+def test_validate_lists_every_problem(tmp_path):
+    import shutil
+
+    pack = tmp_path / "p"
+    shutil.copytree(MINI, pack)
+    cond = pack / "conditions" / "tetanus.yaml"
+    data = yaml.safe_load(cond.read_text())
+    data["likelihoods"]["jaw_stiff"]["p"] = 1.3
+    data["likelihoods"]["wound"]["source"] = "nowhere"
+    cond.write_text(yaml.safe_dump(data))
+    proc = run("kb", "validate", str(pack))
+    assert proc.returncode == 1
+    assert "conditions/tetanus.yaml: likelihoods.jaw_stiff: 1.3 is not a probability" in proc.stderr
+    assert "conditions/tetanus.yaml: likelihoods.wound.source: unknown source 'nowhere'" in proc.stderr
+    assert "2 problem(s)" in proc.stderr
+    ok = run("kb", "validate", str(MINI))
+    assert ok.returncode == 0 and ok.stdout.startswith("ok: mini")
+
+
+def test_broken_pack_is_one_line_for_other_commands(tmp_path):
+    import shutil
+
+    pack = tmp_path / "p"
+    shutil.copytree(MINI, pack)
+    (pack / "evidence.yaml").write_text("- id: [unclosed\n")
+    proc = run("kb", "stats", str(pack))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "evidence.yaml: line" in proc.stderr
+
+
+def test_stats_json():
+    proc = run("kb", "stats", str(MINI), "--json")
+    figures = json.loads(proc.stdout)
+    assert figures["conditions"] == 3 and figures["rules"] == 3 and figures["links_sourced_share"] == 1.0
+
+
+def test_unknown_pack():
+    proc = run("kb", "stats", "no_such_pack")
+    assert proc.returncode == 2 and proc.stderr.strip() == "error: unknown pack: 'no_such_pack'"
+
+
+def test_bench_scenarios_on_the_mini_pack():
+    proc = run("bench", "scenarios", "--pack", str(MINI))
+    assert proc.returncode == 0, proc.stderr
+    assert "top-3 hit rate" in proc.stdout and "100.0% of 2" in proc.stdout
+
+
+def test_bench_engine_quick(tmp_path):
+    out = tmp_path / "engine.json"
+    proc = run("bench", "engine", "--quick", "--patients", "2", "--steps", "3", "--json", str(out))
+    assert proc.returncode == 0, proc.stderr
+    figures = json.loads(out.read_text())
+    assert [s["conditions"] for s in figures["steps"]] == [50, 1000]
+    assert all(s["median_ms"] > 0 for s in figures["steps"])

@@ -1,0 +1,113 @@
+"""The validator: every problem named by file, entry and field, all reported at once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from symcheck.errors import PackError
+from symcheck.kb.loader import load_pack_data
+from tests.conftest import MINI
+
+
+@pytest.fixture
+def pack_copy(tmp_path: Path) -> Path:
+    dest = tmp_path / "pack"
+    shutil.copytree(MINI, dest)
+    return dest
+
+
+def edit(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def problems(root: Path) -> list[str]:
+    with pytest.raises(PackError) as exc:
+        load_pack_data(root)
+    return [str(i) for i in exc.value.issues]
+
+
+def test_the_mini_pack_is_valid():
+    data = load_pack_data(MINI)
+    assert len(data.conditions) == 3 and len(data.evidence) == 9
+
+
+def test_probability_out_of_range_names_file_and_field(pack_copy):
+    edit(pack_copy / "conditions" / "tetanus.yaml", lambda d: d["likelihoods"]["jaw_stiff"].update(p=1.3))
+    assert "conditions/tetanus.yaml: likelihoods.jaw_stiff: 1.3 is not a probability" in problems(pack_copy)
+
+
+def test_all_problems_are_reported_at_once(pack_copy):
+    def break_tetanus(d):
+        d["likelihoods"]["trismus"] = {"p": 0.5, "source": "src1"}
+        d["likelihoods"]["wound"]["source"] = "nowhere"
+        d["specialists"] = ["surgeon"]
+        d["urgency"] = "whenever"
+
+    edit(pack_copy / "conditions" / "tetanus.yaml", break_tetanus)
+    edit(pack_copy / "evidence.yaml", lambda d: d[1].update(parent="missing_parent"))
+    edit(pack_copy / "rules.yaml", lambda d: d[0].update(when="jaw_stiff and lockjaw_sign", source=None))
+    found = problems(pack_copy)
+    assert "conditions/tetanus.yaml: urgency: Input should be 'self_care', 'consultation', 'consultation_24', 'emergency' or 'emergency_ambulance'" in found
+    assert "evidence.yaml: night: parent: unknown evidence 'missing_parent'" in found
+    assert "rules.yaml: lockjaw: when: unknown evidence 'lockjaw_sign'" in found
+    assert "rules.yaml: lockjaw: source: has no source" in found
+
+
+def test_reference_errors(pack_copy):
+    def break_refs(d):
+        d["likelihoods"]["trismus"] = {"p": 0.5, "source": "src1"}
+        d["likelihoods"]["wound"]["source"] = "nowhere"
+        d["likelihoods"]["site"] = {"values": {"knee": 0.5}, "source": "src1"}
+        d["specialists"] = ["surgeon"]
+        d["prior"]["age"] = {"10-20": 2.0}
+
+    edit(pack_copy / "conditions" / "tetanus.yaml", break_refs)
+    found = problems(pack_copy)
+    for expected in [
+        "conditions/tetanus.yaml: likelihoods.trismus: unknown evidence 'trismus'",
+        "conditions/tetanus.yaml: likelihoods.wound.source: unknown source 'nowhere'",
+        "conditions/tetanus.yaml: likelihoods.site.knee: is not a choice of 'site' (leg, abdomen, jaw)",
+        "conditions/tetanus.yaml: specialists: unknown specialist 'surgeon'",
+    ]:
+        assert expected in found
+    assert any(f.startswith("conditions/tetanus.yaml: prior.age.10-20: is not an age band") for f in found)
+
+
+def test_missing_likelihood_source(pack_copy):
+    edit(pack_copy / "conditions" / "infection.yaml", lambda d: d.pop("likelihood_source"))
+    assert "conditions/infection.yaml: likelihoods.fever: has no source" in problems(pack_copy)
+
+
+def test_broken_yaml_and_unknown_fields(pack_copy):
+    (pack_copy / "specialists.yaml").write_text("- {id: gp, name: GP\n")
+    edit(pack_copy / "evidence.yaml", lambda d: d[0].update(colour="red"))
+    found = problems(pack_copy)
+    assert any(f.startswith("specialists.yaml: line") and "not valid YAML" in f for f in found)
+    assert "evidence.yaml: cramp: colour: unknown field" in found
+
+
+def test_rule_syntax_is_whitelisted(pack_copy):
+    edit(pack_copy / "rules.yaml", lambda d: d[0].update(when="__import__('os').system('true')"))
+    assert any(f.startswith("rules.yaml: lockjaw: when:") and "not allowed" in f for f in problems(pack_copy))
+
+
+def test_rule_choice_values_are_checked(pack_copy):
+    edit(pack_copy / "rules.yaml", lambda d: d[2].update(when="site == 'stomach'"))
+    assert "rules.yaml: belly: when: 'stomach' is not a choice of the evidence it is compared with" in problems(pack_copy)
+
+
+def test_condition_id_must_match_file_and_be_unique(pack_copy):
+    shutil.copy(pack_copy / "conditions" / "tetanus.yaml", pack_copy / "conditions" / "tetanus2.yaml")
+    found = problems(pack_copy)
+    assert any("duplicate condition id 'tetanus'" in f for f in found)
+
+
+def test_missing_folder():
+    with pytest.raises(PackError, match="no such pack folder"):
+        load_pack_data(Path("/nonexistent/pack"))
