@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import typer
 from rich.console import Console
@@ -22,10 +23,10 @@ def validate(pack: str = typer.Argument("spasm", help="Pack name or folder.")) -
     try:
         data = load_pack_data(root)
     except PackError as exc:
-        err = Console(stderr=True, highlight=False)
+        # plain prints: one problem per line, never wrapped, so editors and grep can use them
         for issue in exc.issues:
-            err.print(str(issue), markup=False)
-        err.print(f"{len(exc.issues)} problem(s) in {root}", markup=False)
+            print(str(issue), file=sys.stderr)
+        print(f"{len(exc.issues)} problem(s) in {root}", file=sys.stderr)
         raise typer.Exit(1) from None
     assert data.meta is not None
     Console(highlight=False).print(
