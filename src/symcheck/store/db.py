@@ -1,0 +1,301 @@
+"""The assessment store: SQLite in the user's data directory by default, PostgreSQL when
+``SYMCHECK_DATABASE_URL`` names one.
+
+Every write is one statement in one transaction, so a writer killed at any moment leaves either the
+whole row or nothing. SQLite runs in WAL mode with ``synchronous=FULL`` so a committed row survives a
+crash of the process (and of the machine); PostgreSQL gives the same by default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import StaticPool
+
+from symcheck.errors import InputError, NotFound
+from symcheck.store.schema import assessments
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+DATABASE_URL_ENV = "SYMCHECK_DATABASE_URL"
+# Any constant works; it only has to be the same in every process that migrates this database.
+_PG_MIGRATION_LOCK = 0x53594D43  # "SYMC"
+
+
+def default_url() -> str:
+    data_dir = Path(platformdirs.user_data_dir("symcheck"))
+    return f"sqlite:///{data_dir / 'symcheck.db'}"
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgresql://`` URLs (SQLAlchemy would otherwise pick psycopg2,
+    which symcheck does not install)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def resolve_url(url: str | None = None) -> str:
+    return normalise_url(url or os.environ.get(DATABASE_URL_ENV) or default_url())
+
+
+@dataclass(frozen=True)
+class AssessmentRecord:
+    id: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    pack_id: str
+    pack_version: str
+    engine_version: str
+    payload: dict[str, Any]
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes (everything is written in UTC); PostgreSQL the session's zone.
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _record(row: Any) -> AssessmentRecord:
+    return AssessmentRecord(
+        id=row.id,
+        created_at=_utc(row.created_at),
+        updated_at=_utc(row.updated_at),
+        pack_id=row.pack_id,
+        pack_version=row.pack_version,
+        engine_version=row.engine_version,
+        payload=row.payload,
+    )
+
+
+def _canonical_id(assessment_id: str) -> str:
+    """Ids are UUIDs; anything else cannot exist, so it is reported as not found."""
+    try:
+        return str(uuid.UUID(assessment_id))
+    except (ValueError, AttributeError, TypeError):
+        raise NotFound("assessment", assessment_id) from None
+
+
+class Store:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    def add_assessment(
+        self, *, payload: dict[str, Any], pack_id: str, pack_version: str, engine_version: str
+    ) -> AssessmentRecord:
+        now = dt.datetime.now(dt.UTC)
+        record = AssessmentRecord(
+            id=str(uuid.uuid4()),
+            created_at=now,
+            updated_at=now,
+            pack_id=pack_id,
+            pack_version=pack_version,
+            engine_version=engine_version,
+            payload=payload,
+        )
+        with self.engine.begin() as conn:
+            conn.execute(
+                assessments.insert().values(
+                    id=record.id,
+                    created_at=now,
+                    updated_at=now,
+                    pack_id=pack_id,
+                    pack_version=pack_version,
+                    engine_version=engine_version,
+                    payload=payload,
+                )
+            )
+        return record
+
+    def get_assessment(self, assessment_id: str) -> AssessmentRecord:
+        key = _canonical_id(assessment_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(assessments).where(assessments.c.id == key)).first()
+        if row is None:
+            raise NotFound("assessment", assessment_id)
+        return _record(row)
+
+    def delete_assessment(self, assessment_id: str) -> None:
+        key = _canonical_id(assessment_id)
+        with self.engine.begin() as conn:
+            deleted = conn.execute(assessments.delete().where(assessments.c.id == key)).rowcount
+        if not deleted:
+            raise NotFound("assessment", assessment_id)
+
+    def list_assessments(self, *, limit: int = 50, offset: int = 0) -> list[AssessmentRecord]:
+        if not 1 <= limit <= 1000:
+            raise InputError("limit", "must be between 1 and 1000")
+        if offset < 0:
+            raise InputError("offset", "must not be negative")
+        query = (
+            sa.select(assessments)
+            .order_by(assessments.c.created_at.desc(), assessments.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        with self.engine.connect() as conn:
+            return [_record(row) for row in conn.execute(query)]
+
+    def count_assessments(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(assessments)).scalar_one())
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+# ----- engine and migrations ------------------------------------------------------------------------
+
+
+def _sqlite_path(url: sa.URL) -> Path | None:
+    db = url.database
+    if not db or db == ":memory:" or db.startswith("file:"):
+        return None
+    return Path(db)
+
+
+def _install_sqlite_pragmas(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin: the module's legacy
+        # mode commits DDL implicitly, which would make a migration non-atomic.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+def create_db_engine(url: str) -> Engine:
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = _sqlite_path(parsed)
+        if path is None:
+            # One shared connection, or every connection would see its own empty in-memory database.
+            engine = sa.create_engine(
+                url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+            )
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        _install_sqlite_pragmas(engine)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _alembic_config(conn: Connection) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def head_revision() -> str | None:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[Connection]:
+    """Serialise migrations across processes (several uvicorn workers start at once)."""
+    if engine.dialect.name == "sqlite":
+        path = _sqlite_path(engine.url)
+        if path is None:
+            with engine.begin() as conn:
+                yield conn
+            return
+        with open(str(path) + ".migrate-lock", "a+") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                with engine.begin() as conn:
+                    yield conn
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+        return
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            # Transaction-scoped: released at commit or rollback, even if this process dies.
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+            yield conn
+        return
+    with engine.begin() as conn:
+        yield conn
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to ``revision`` (all of it runs in one transaction on both backends)."""
+    head = head_revision()
+    if revision == "head" and current_revision(engine) == head:
+        return
+    with _migration_lock(engine) as conn:
+        command.upgrade(_alembic_config(conn), revision)
+
+
+def open_store(url: str | None = None, *, run_migrations: bool = True) -> Store:
+    """Open the store at ``url`` (or SYMCHECK_DATABASE_URL, or SQLite in the user's data directory),
+    creating or upgrading its tables first."""
+    resolved = resolve_url(url)
+    try:
+        engine = create_db_engine(resolved)
+        if run_migrations:
+            migrate(engine)
+    except sa.exc.ArgumentError as exc:
+        raise InputError(DATABASE_URL_ENV, f"not a database URL: {exc}") from None
+    except sa.exc.NoSuchModuleError as exc:
+        raise InputError(DATABASE_URL_ENV, f"unsupported database: {exc}") from None
+    except sa.exc.OperationalError as exc:
+        message = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise InputError(DATABASE_URL_ENV, f"cannot open the database: {message}") from None
+    return Store(engine)
+
+
+class LazyStore:
+    """Opens the store on first use, so an API that only serves interviews never touches a database."""
+
+    def __init__(self, url: str | None = None, store: Store | None = None):
+        self.url = url
+        self._store: Store | None = store
+        self._lock = threading.Lock()
+
+    def get(self) -> Store:
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    self._store = open_store(self.url)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
