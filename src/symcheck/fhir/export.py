@@ -203,7 +203,10 @@ def assessment_bundle(
 
     items = []
     for ev_id, value in assessment.answers.items():
-        item: dict[str, Any] = {"linkId": ev_id, "answer": _qr_answers(pack, pack_id, ev_id, value)}
+        item: dict[str, Any] = {"linkId": ev_id}
+        answers = _qr_answers(pack, pack_id, ev_id, value)
+        if answers:  # "none of these" (an empty many-of) has no answer item; its Observation records it
+            item["answer"] = answers
         if pack is not None and ev_id in pack.evidence:
             item["text"] = pack.evidence[ev_id].question.lay
         items.append(item)
