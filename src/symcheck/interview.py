@@ -223,7 +223,10 @@ class Interview:
         ids = self.pack.compiled.question_ids
         can_ask = {ids[i]: bool(askable[i]) for i in range(len(ids))}
         gains = q_mod.information_gain(model, state.post)
-        screen = triage_mod.screening_evidence(self.pack.compiled.rules, state.facts, self.complaint, can_ask)
+        # For screening, "don't know" counts as "no": it ends that branch of the check instead of walking
+        # through every other part of the rule. The rule itself still only fires on certain facts.
+        screen_facts = {k: (False if v is None and k in self.pack.evidence else v) for k, v in state.facts.items()}
+        screen = triage_mod.screening_evidence(self.pack.compiled.rules, screen_facts, self.complaint, can_ask)
         if screen is not None and self.questions_asked < self.stop.max_questions:
             ev_id, rule = screen
             q = ids.index(ev_id)
@@ -302,8 +305,11 @@ class Interview:
         # A red-flag finding may only raise urgency, never lower it (it could, through the posterior, by
         # making another condition likelier). So the differential level is the highest over the answers
         # with any subset of the positive red-flag findings left out: adding one can then never lower it.
-        flagged = {n for r in pack.compiled.rules for n in r.expression.names}
-        positive = [k for k, v in self._answers.items() if k in flagged and v not in ("absent", [], "unknown")]
+        # Red-flag findings are the yes/no signs named by non-scope rules; choice answers such as a location
+        # are context that the differential needs, so they always stay in.
+        flagged = {n for r in pack.compiled.rules if not r.scope for n in r.expression.names
+                   if n in pack.evidence and pack.evidence[n].type == "yes_no"}
+        positive = [k for k, v in self._answers.items() if k in flagged and v == "present"]
         if len(positive) <= MAX_FLAG_SUBSETS:
             subsets = [s for r in range(1, len(positive) + 1) for s in itertools.combinations(positive, r)]
         else:  # bounded work: each finding alone, and all of them
