@@ -222,9 +222,8 @@ def _check_references(data: PackData, out: _Collector) -> None:
                 out.add(f, entry, "choices", "choice ids must be unique")
         elif choice_ids:
             out.add(f, entry, "choices", f"a {e.type} question has no choices")
-        if e.type == "number":
-            if not e.bins or sorted(set(e.bins)) != e.bins:
-                out.add(f, entry, "bins", "a number question needs increasing bin edges")
+        if e.type == "number" and (not e.bins or sorted(set(e.bins)) != e.bins):
+            out.add(f, entry, "bins", "a number question needs increasing bin edges")
         if e.parent is not None:
             parent = ev.get(e.parent)
             if parent is None:
