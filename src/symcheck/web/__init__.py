@@ -1,0 +1,26 @@
+"""The web site: symptom and condition pages, search and the symptom checker, served by the API's app.
+
+`mount_web(app)` adds the pages and /static to a FastAPI app; `symcheck serve` calls it through
+`symcheck.api.app.create_app`. Pages are rendered on the server; no front-end build step.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from symcheck.kb.pack import Pack
+from symcheck.web.routes import router
+from symcheck.web.site import STATIC_DIR
+
+
+def mount_web(app: FastAPI, pack: Pack | str | None = None) -> None:
+    """Serve the site from `app`. The pack is `pack`, else app.state.pack, else $SYMCHECK_PACK, else the
+    default pack (see site.pack_for)."""
+    if pack is not None:
+        app.state.web_pack = pack
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+
+__all__ = ["mount_web"]

@@ -1,0 +1,510 @@
+"""The site's pages: home, the symptom page, condition, sign and category pages, search, and the symptom
+checker (a plain form-POST flow that works without JavaScript; site.js only adds suggestions as you type).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from symcheck.errors import InputError, NotFound
+from symcheck.fhir import assessment_bundle, bundle_json
+from symcheck.kb import page as page_mod
+from symcheck.kb.pack import Pack
+from symcheck.results import Assessment
+from symcheck.web import checker
+from symcheck.web import search as web_search
+from symcheck.web.site import pack_for, render
+
+router = APIRouter(include_in_schema=False)
+
+MAX_QUERY = 200
+TOP_CAUSES = 5
+
+
+def not_found(request: Request, what: str, ident: str) -> HTMLResponse:
+    return render(request, "not_found.html", status_code=404, page_title="Page not found", what=what, ident=ident)
+
+
+# ----- content pages -------------------------------------------------------------------------------
+
+
+def _symptom_page_id(pack: Pack) -> str:
+    return pack.page.id if pack.page else pack.id
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    pack = pack_for(request)
+    return render(
+        request,
+        "home.html",
+        pack=pack,
+        symptom_page_id=_symptom_page_id(pack),
+        categories=page_mod.categories(pack),
+    )
+
+
+@router.get("/symptoms/{page_id}", response_class=HTMLResponse)
+def symptom_page(request: Request, page_id: str) -> HTMLResponse:
+    pack = pack_for(request)
+    if page_id != _symptom_page_id(pack):
+        return not_found(request, "symptom page", page_id)
+    sections = pack.page.sections if pack.page else []
+    linked = page_mod.linked_from_page(pack)
+    linked_categories: dict[str, list[str]] = {}
+    for cid in linked:
+        linked_categories.setdefault(pack.conditions[cid].category, []).append(cid)
+    return render(
+        request,
+        "symptom.html",
+        pack=pack,
+        nav="symptoms",
+        page=pack.page,
+        page_id=page_id,
+        page_title=pack.page.title if pack.page else pack.meta.name,
+        sections=sections,
+        has_warning_section=any(s.id == "warning_signs" for s in sections),
+        warning_levels=page_mod.warning_levels(pack),
+        out_of_scope=page_mod.out_of_scope_rules(pack),
+        sources=page_mod.page_sources(pack),
+        review=page_mod.pack_review(pack),
+        linked_categories=linked_categories,
+        unlinked=[c for c in pack.conditions.values() if c.id not in linked],
+    )
+
+
+@router.get("/conditions", response_class=HTMLResponse)
+def condition_index(request: Request) -> HTMLResponse:
+    pack = pack_for(request)
+    conditions = sorted(pack.conditions.values(), key=lambda c: c.name.lower())
+    return render(request, "conditions.html", pack=pack, nav="conditions", page_title="Conditions A to Z",
+                  conditions=conditions)
+
+
+@router.get("/conditions/{condition_id}", response_class=HTMLResponse)
+def condition_page(request: Request, condition_id: str) -> HTMLResponse:
+    pack = pack_for(request)
+    try:
+        cond = pack.condition(condition_id)
+    except NotFound:
+        return not_found(request, "condition", condition_id)
+    return render(
+        request,
+        "condition.html",
+        pack=pack,
+        nav="conditions",
+        page_title=cond.name,
+        c=cond,
+        symptom_page_id=_symptom_page_id(pack),
+        on_symptom_page=cond.id in page_mod.linked_from_page(pack),
+        features=page_mod.typical_features(pack, cond),
+        warnings=page_mod.warning_levels(pack, page_mod.rules_for_condition(pack, cond)),
+        specialists=[pack.specialists[s] for s in cond.specialists if s in pack.specialists],
+        tests=[pack.tests[t] for t in cond.tests if t in pack.tests],
+        related=page_mod.related_conditions(pack, cond),
+        sources=page_mod.condition_sources(pack, cond),
+        review=page_mod.condition_review(pack, cond),
+    )
+
+
+@router.get("/signs/{evidence_id}", response_class=HTMLResponse)
+def sign_page(request: Request, evidence_id: str) -> HTMLResponse:
+    """One symptom or sign: the conditions the pack links it to and the warning signs that use it."""
+    pack = pack_for(request)
+    e = pack.evidence.get(evidence_id)
+    if e is None:
+        return not_found(request, "symptom", evidence_id)
+    linked = []
+    for cond in pack.conditions.values():
+        for feat in page_mod.typical_features(pack, cond, limit=1000):
+            if feat.evidence_id == e.id:
+                linked.append((cond, feat))
+                break
+    linked.sort(key=lambda x: (-x[1].probability, x[0].name.lower()))
+    rules = [r for r in pack.rules if not r.scope and e.id in r.when]
+    return render(
+        request,
+        "sign.html",
+        pack=pack,
+        page_title=e.question.clinical or e.question.lay,
+        e=e,
+        linked=linked,
+        warnings=page_mod.warning_levels(pack, rules),
+        symptom_page_id=_symptom_page_id(pack),
+    )
+
+
+@router.get("/categories", response_class=HTMLResponse)
+def category_index(request: Request) -> HTMLResponse:
+    pack = pack_for(request)
+    return render(request, "categories.html", pack=pack, nav="categories", page_title="Browse by category",
+                  categories=page_mod.categories(pack))
+
+
+@router.get("/categories/{slug}", response_class=HTMLResponse)
+def category_page(request: Request, slug: str) -> HTMLResponse:
+    pack = pack_for(request)
+    cats = page_mod.categories(pack)
+    if slug not in cats:
+        return not_found(request, "category", slug)
+    conds = cats[slug]
+    on_page = set(page_mod.linked_from_page(pack))
+    return render(
+        request,
+        "category.html",
+        pack=pack,
+        nav="categories",
+        page_title=page_mod.category_title(conds[0].category),
+        conditions=conds,
+        symptom_page_id=_symptom_page_id(pack),
+        symptom_page_links=bool(on_page & {c.id for c in conds}),
+        other_categories=[(s, cs[0].category) for s, cs in cats.items() if s != slug],
+    )
+
+
+# ----- search --------------------------------------------------------------------------------------
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, q: str = Query("", max_length=MAX_QUERY)) -> HTMLResponse:
+    pack = pack_for(request)
+    hits = web_search.search(pack, q, limit=30) if q.strip() else []
+    return render(request, "search.html", pack=pack, nav="search", page_title=f"Search: {q}" if q else "Search",
+                  search_query=q, hits=hits, kind_labels=web_search.KIND_LABELS)
+
+
+@router.get("/search/suggest")
+def search_suggest(request: Request, q: str = Query("", max_length=MAX_QUERY)) -> JSONResponse:
+    """Suggestions as the person types (the last word may be unfinished)."""
+    pack = pack_for(request)
+    hits = web_search.search(pack, q, limit=8, prefix=True) if q.strip() else []
+    return JSONResponse(
+        [{"title": h.title, "url": h.url, "kind": web_search.KIND_LABELS.get(h.kind, h.kind), "matched": h.matched}
+         for h in hits]
+    )
+
+
+# ----- the symptom checker ------------------------------------------------------------------------
+
+
+@router.get("/check/complaints")
+def complaint_suggest(request: Request, q: str = Query("", max_length=MAX_QUERY)) -> JSONResponse:
+    pack = pack_for(request)
+    found = checker.match_complaint(pack, q) if q.strip() else list(pack.meta.complaints)
+    return JSONResponse([{"id": c.id, "label": c.label} for c in found])
+
+
+@router.get("/check", response_class=HTMLResponse)
+def check_start(request: Request, complaint: str = Query("", max_length=MAX_QUERY)) -> HTMLResponse:
+    pack = pack_for(request)
+    state = checker.CheckState()
+    if any(c.id == complaint for c in pack.meta.complaints):
+        state.complaint = complaint
+    return _start_page(request, pack, state, errors={})
+
+
+def _start_page(
+    request: Request,
+    pack: Pack,
+    state: checker.CheckState,
+    errors: dict[str, str],
+    complaint_text: str = "",
+    candidates: list[Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    complaint_label = ""
+    if state.complaint:
+        complaint_label = pack.complaint(state.complaint).label
+    preg_evidence = pack.evidence.get("pregnancy") or pack.evidence.get("pregnant")
+    return render(
+        request,
+        "check_start.html",
+        status_code=status_code,
+        pack=pack,
+        nav="check",
+        page_title="Check your symptoms" if not errors else "Check your symptoms (please correct the form)",
+        state=state,
+        errors=errors,
+        complaint_text=complaint_text or complaint_label,
+        candidates=candidates or [],
+        preg_min=(preg_evidence.min_age if preg_evidence and preg_evidence.min_age is not None else 10),
+        preg_max=(preg_evidence.max_age if preg_evidence and preg_evidence.max_age is not None else 60),
+        sex_choices=checker.SEX_CHOICES,
+        for_whom_choices=checker.FOR_WHOM,
+        hidden_answers=[("a", f"{k}={checker.encode_value(v)}") for k, v in state.answers],
+    )
+
+
+async def _form(request: Request) -> tuple[dict[str, Any], list[str], list[str]]:
+    form = await request.form()
+    plain = {k: v for k, v in form.items() if isinstance(v, str)}
+    answers = [v for v in form.getlist("a") if isinstance(v, str)]
+    values = [v for v in form.getlist("v") if isinstance(v, str)]
+    return plain, answers, values
+
+
+@router.post("/check", response_class=HTMLResponse)
+async def check_step(request: Request) -> HTMLResponse:
+    pack = pack_for(request)
+    form, raw_answers, values = await _form(request)
+    action = form.get("action", "")
+    change = form.get("change", "")
+    try:
+        # the start form's own fields are checked by _start_submitted, with messages for a person
+        carried = {k: v for k, v in form.items() if k != "age"} if action == "start" else form
+        state = checker.read_state(pack, carried, raw_answers)
+    except InputError as exc:
+        return _error_page(request, pack, exc)
+
+    if action == "restart":
+        return _start_page(request, pack, checker.CheckState(for_whom=state.for_whom), errors={})
+    if action == "edit_start" or change == "__start__":
+        return _start_page(request, pack, state, errors={})
+    if action == "start":
+        return _start_submitted(request, pack, form, state)
+    if state.age is None or not state.sex or not state.complaint:
+        return _start_page(request, pack, state, errors={})
+
+    if action == "back":
+        if not state.answers:
+            return _start_page(request, pack, state, errors={})
+        ev_id, value = state.answers.pop()
+        return _question_for_change(request, pack, state, ev_id, value)
+    if change:
+        if change not in pack.evidence or change not in state.answer_dict():
+            return _error_page(request, pack, InputError("change", f"{change!r} is not one of your answers"))
+        return _question_for_change(request, pack, state, change, state.answer_dict()[change])
+    if action == "answer":
+        q = form.get("q", "")
+        if q not in pack.evidence:
+            return _error_page(request, pack, InputError("q", f"{q!r} is not a known question"))
+        e = pack.evidence[q]
+        try:
+            value = checker.read_answer(e, values)
+        except InputError as exc:
+            current = state.answer_dict().get(q)
+            return _question_page(request, pack, state, _view_for(pack, state, q, current), error=exc.message,
+                                  status_code=422)
+        if q in state.answer_dict():
+            state.answers = [(k, value if k == q else v) for k, v in state.answers]  # keep its place
+        else:
+            state.answers.append((q, value))
+        checker.prune_answers(pack, state)
+    if action == "result":
+        return _result_page(request, pack, state)
+    return _next(request, pack, state)
+
+
+def _start_submitted(request: Request, pack: Pack, form: dict[str, Any], state: checker.CheckState) -> HTMLResponse:
+    errors: dict[str, str] = {}
+    try:
+        state.age = checker.parse_age(form.get("age"))
+    except InputError as exc:
+        errors["age"] = exc.message
+    if not state.sex:
+        errors["sex"] = "Choose one of the options."
+    preg = form.get("pregnant")
+    applies = checker.pregnancy_applies(pack, state.age, state.sex)
+    state.pregnant = (preg == "yes") if applies and preg in ("yes", "no") else None
+    complaint_text = str(form.get("complaint_text") or "").strip()[:MAX_QUERY]
+    candidates = []
+    if not state.complaint:
+        candidates = checker.match_complaint(pack, complaint_text)
+        if len(candidates) == 1:
+            state.complaint = candidates[0].id
+        elif not complaint_text:
+            errors["complaint"] = "Type the main problem and pick it from the list."
+            candidates = list(pack.meta.complaints)
+        elif candidates:
+            errors["complaint"] = "Several problems match what you typed. Choose the one that fits best."
+        else:
+            errors["complaint"] = "We could not match what you typed. Choose the closest problem from the list."
+            candidates = list(pack.meta.complaints)
+    if errors:
+        return _start_page(request, pack, state, errors, complaint_text, candidates, status_code=422)
+    checker.prune_answers(pack, state)
+    return _next(request, pack, state)
+
+
+def _view_for(pack: Pack, state: checker.CheckState, ev_id: str, current: Any) -> checker.QuestionView:
+    e = pack.evidence[ev_id]
+    return checker.question_from_evidence(e, "You answered this earlier. You can keep or change your answer.",
+                                          current=current)
+
+
+def _question_for_change(
+    request: Request, pack: Pack, state: checker.CheckState, ev_id: str, current: Any
+) -> HTMLResponse:
+    """Show an earlier question again, with its answer marked. When the engine would ask exactly this
+    question next (going back one step), show its own reason for asking."""
+    view = _view_for(pack, state, ev_id, current)
+    if ev_id not in state.answer_dict():
+        try:
+            nq = state.interview(pack).next_question()
+        except InputError as exc:
+            return _error_page(request, pack, exc)
+        if nq is not None and nq.evidence_id == ev_id:
+            view.why = nq.why
+            view.red_flag_check = nq.reason == "red_flag_check"
+    return _question_page(request, pack, state, view)
+
+
+def _next(request: Request, pack: Pack, state: checker.CheckState) -> HTMLResponse:
+    try:
+        interview = state.interview(pack)
+        step = interview.step(top=TOP_CAUSES)
+    except InputError as exc:
+        return _error_page(request, pack, exc)
+    if step.stop_reason == "red_flag":
+        return _emergency_page(request, pack, state, step.assessment)
+    if step.next_question is None:
+        return _result_page(request, pack, state, step.assessment)
+    nq = step.next_question
+    view = checker.question_from_evidence(pack.evidence[nq.evidence_id], nq.why,
+                                          red_flag=nq.reason == "red_flag_check")
+    return _question_page(request, pack, state, view)
+
+
+def _answer_rows(pack: Pack, state: checker.CheckState) -> list[dict[str, str]]:
+    rows = []
+    for ev_id, value in state.answers:
+        e = pack.evidence[ev_id]
+        rows.append({"id": ev_id, "question": e.question.lay, "answer": checker.answer_label(e, value)})
+    return rows
+
+
+def _about_person(pack: Pack, state: checker.CheckState) -> str:
+    parts = []
+    if state.age is not None:
+        parts.append(f"{state.age:g} years")
+    if state.sex:
+        parts.append(checker.SEX_CHOICES[state.sex].lower() if state.sex != "unspecified" else "sex not given")
+    if state.pregnant is not None:
+        parts.append("pregnant" if state.pregnant else "not pregnant")
+    who = "for myself" if state.for_whom == "self" else "for someone else"
+    complaint = pack.complaint(state.complaint).label if state.complaint else ""
+    return f"{', '.join(parts)} ({who}). Main problem: {complaint}"
+
+
+def _checker_context(pack: Pack, state: checker.CheckState) -> dict[str, Any]:
+    return {
+        "state": state,
+        "hidden": state.hidden_fields(),
+        "answer_rows": _answer_rows(pack, state),
+        "about_person": _about_person(pack, state),
+        "max_questions": pack.meta.stop.max_questions,
+    }
+
+
+def _question_page(
+    request: Request,
+    pack: Pack,
+    state: checker.CheckState,
+    view: checker.QuestionView,
+    error: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    answered = list(state.answer_dict())
+    number = answered.index(view.evidence_id) + 1 if view.evidence_id in answered else len(answered) + 1
+    hidden = [(k, v) for k, v in state.hidden_fields()]
+    return render(
+        request,
+        "check_question.html",
+        status_code=status_code,
+        pack=pack,
+        nav="check",
+        page_title=f"Question {number}: {view.text}",
+        q=view,
+        number=number,
+        changing=view.evidence_id in answered,
+        error=error,
+        none_of_these=checker.NONE_OF_THESE,
+        **{**_checker_context(pack, state), "hidden": hidden},
+    )
+
+
+def _emergency_page(request: Request, pack: Pack, state: checker.CheckState, assessment: Assessment) -> HTMLResponse:
+    flags = [r for r in assessment.triage.red_flags if r.level in ("emergency", "emergency_ambulance")]
+    level = assessment.triage.level
+    # the answers that made a rule fire, so a mistaken tap can be corrected at once
+    rule_names = set()
+    for hit in flags:
+        rule = next((r for r in pack.rules if r.id == hit.id), None)
+        if rule is not None:
+            rule_names.update(n for n in state.answer_dict() if n in rule.when)
+    return render(
+        request,
+        "check_emergency.html",
+        pack=pack,
+        nav="check",
+        page_title=page_mod.LEVEL_TITLES[level],
+        level=level,
+        flags=flags,
+        assessment=assessment,
+        trigger_rows=[r for r in _answer_rows(pack, state) if r["id"] in rule_names],
+        **_checker_context(pack, state),
+    )
+
+
+def _result_page(
+    request: Request, pack: Pack, state: checker.CheckState, assessment: Assessment | None = None
+) -> HTMLResponse:
+    if state.age is None or not state.complaint:
+        return _start_page(request, pack, state, errors={})
+    if assessment is None:
+        try:
+            assessment = state.interview(pack).result(top=TOP_CAUSES)
+        except InputError as exc:
+            return _error_page(request, pack, exc)
+    causes = []
+    for item in assessment.differential:
+        cond = pack.conditions[item.condition_id]
+        causes.append({"item": item, "c": cond})
+    return render(
+        request,
+        "check_result.html",
+        pack=pack,
+        nav="check",
+        page_title=f"Your result: {page_mod.LEVEL_TITLES[assessment.triage.level]}",
+        a=assessment,
+        causes=causes,
+        answer_text=lambda ev_id, value: checker.answer_label(pack.evidence[ev_id], value),
+        **_checker_context(pack, state),
+    )
+
+
+def _error_page(request: Request, pack: Pack, exc: InputError) -> HTMLResponse:
+    return render(request, "check_error.html", status_code=400, pack=pack, nav="check",
+                  page_title="Something in the form was not right", field=exc.field, message=exc.message)
+
+
+@router.post("/check/fhir")
+async def check_fhir(request: Request) -> Response:
+    """The assessment of the carried answers as a FHIR R4 Bundle, as a file to download."""
+    pack = pack_for(request)
+    form, raw_answers, _ = await _form(request)
+    try:
+        state = checker.read_state(pack, form, raw_answers)
+        assessment = state.interview(pack).result(top=TOP_CAUSES)
+    except InputError as exc:
+        return JSONResponse({"detail": [{"loc": ["form", exc.field], "msg": exc.message}]}, status_code=400)
+    bundle = fhir_bundle(assessment, pack)
+    return Response(
+        json.dumps(bundle, indent=2, ensure_ascii=False),
+        media_type="application/fhir+json",
+        headers={"Content-Disposition": 'attachment; filename="symcheck-assessment.fhir.json"',
+                 "Cache-Control": "no-store"},
+    )
+
+
+def fhir_bundle(assessment: Assessment, pack: Pack) -> dict[str, Any]:
+    """The web checker keeps nothing, so each download is a new assessment with a fresh id."""
+    bundle = assessment_bundle(assessment_id=str(uuid.uuid4()), created_at=dt.datetime.now(dt.UTC),
+                               assessment=assessment, pack=pack)
+    return bundle_json(bundle)

@@ -1,0 +1,97 @@
+"""Site search: the pack's search index (symcheck.search) with the web's own URLs and the symptom page's
+sections added as documents. One index per loaded pack, built on first use."""
+
+from __future__ import annotations
+
+import re
+import threading
+from urllib.parse import quote
+
+from symcheck.kb import page as page_mod
+from symcheck.kb.pack import Pack
+from symcheck.search import SearchDoc, SearchHit, SearchIndex
+
+KIND_LABELS = {
+    "page": "Symptom page",
+    "section": "Symptom page section",
+    "condition": "Condition",
+    "complaint": "Start a symptom check",
+    "evidence": "Symptom or sign",
+    "category": "Category",
+}
+
+_indexes: dict[int, tuple[Pack, SearchIndex]] = {}
+_lock = threading.Lock()
+
+
+def web_url(kind: str, ident: str) -> str:
+    if kind == "condition":
+        return f"/conditions/{quote(ident)}"
+    if kind == "complaint":
+        return f"/check?complaint={quote(ident)}"
+    if kind == "evidence":
+        return f"/signs/{quote(ident)}"
+    return ""
+
+
+def _plain(markdown: str) -> str:
+    text = page_mod.markdown_to_text(markdown)
+    return re.sub(r"[*_`#\[\]()]", " ", text)
+
+
+def page_docs(pack: Pack) -> list[SearchDoc]:
+    docs: list[SearchDoc] = []
+    page = pack.page
+    title = page.title if page else pack.meta.name
+    page_id = page.id if page else pack.id
+    docs.append(
+        SearchDoc(
+            id=page_id,
+            kind="page",
+            title=title,
+            text=_plain((page.summary if page else "") or pack.meta.description),
+            url=f"/symptoms/{quote(page_id)}",
+            synonyms=tuple(s for c in pack.meta.complaints for s in c.synonyms),
+        )
+    )
+    if page:
+        for sec in page.sections:
+            docs.append(
+                SearchDoc(
+                    id=f"{page_id}#{sec.id}",
+                    kind="section",
+                    title=f"{sec.title}",
+                    text=_plain(sec.body),
+                    url=f"/symptoms/{quote(page_id)}#{quote(sec.id)}",
+                )
+            )
+    for slug, conds in page_mod.categories(pack).items():
+        docs.append(
+            SearchDoc(
+                id=slug,
+                kind="category",
+                title=page_mod.category_title(conds[0].category),
+                text=" ".join(c.name for c in conds),
+                url=f"/categories/{quote(slug)}",
+            )
+        )
+    return docs
+
+
+def index_for(pack: Pack) -> SearchIndex:
+    """The index of this pack object (a reloaded pack is a new object and gets a new index)."""
+    key = id(pack)
+    with _lock:
+        cached = _indexes.get(key)
+        if cached is not None and cached[0] is pack:
+            return cached[1]
+    index = SearchIndex.build(pack, extra_docs=page_docs(pack), url_for=web_url)
+    with _lock:
+        if len(_indexes) > 8:
+            _indexes.clear()
+        _indexes[key] = (pack, index)
+    return index
+
+
+def search(pack: Pack, q: str, limit: int = 20, prefix: bool = False) -> list[SearchHit]:
+    return index_for(pack).search(q, limit=limit, prefix=prefix)

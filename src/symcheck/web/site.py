@@ -1,0 +1,86 @@
+"""What every page needs: the pack being served, the Jinja2 environment and HTML responses."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from symcheck import __version__
+from symcheck.kb import page as page_mod
+from symcheck.kb.pack import DEFAULT_PACK, Pack, load_pack
+from symcheck.results import ACTIONS
+
+WEB_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+
+LEVEL_CLASSES = {
+    "emergency_ambulance": "level-emergency",
+    "emergency": "level-emergency",
+    "consultation_24": "level-urgent",
+    "consultation": "level-doctor",
+    "self_care": "level-selfcare",
+}
+
+env = Environment(
+    loader=FileSystemLoader(str(TEMPLATES_DIR)),
+    autoescape=select_autoescape(["html"], default_for_string=True, default=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.globals.update(
+    version=__version__,
+    ACTIONS=ACTIONS,
+    LEVEL_TITLES=page_mod.LEVEL_TITLES,
+    LEVEL_CLASSES=LEVEL_CLASSES,
+    format_date=page_mod.format_date,
+    category_slug=page_mod.category_slug,
+    category_title=page_mod.category_title,
+)
+env.filters["plain"] = page_mod.markdown_to_plain
+env.filters["pct"] = lambda p: f"{round(float(p) * 100)}%"
+
+
+def pack_for(request: Request) -> Pack:
+    """The pack this app serves: given to mount_web, else app.state.pack (a Pack or a name), else
+    $SYMCHECK_PACK, else the default pack."""
+    chosen = getattr(request.app.state, "web_pack", None)
+    if chosen is None:
+        chosen = getattr(request.app.state, "pack", None)
+    if chosen is None:
+        chosen = os.environ.get("SYMCHECK_PACK") or DEFAULT_PACK
+    if isinstance(chosen, Pack):
+        return chosen
+    return load_pack(chosen)
+
+
+def condition_resolver(pack: Pack) -> page_mod.LinkResolver:
+    def resolve(cid: str) -> tuple[str, str] | None:
+        c = pack.conditions.get(cid)
+        return (f"/conditions/{cid}", c.name) if c else None
+
+    return resolve
+
+
+def markdown(pack: Pack, text: str, heading_level: int = 3) -> Markup:
+    return page_mod.render_markdown(text, condition_resolver(pack), heading_level=heading_level)
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    pack = context.get("pack") or pack_for(request)
+    context.setdefault("pack", pack)
+    context.setdefault("page_title", "")
+    context.setdefault("nav", "")
+    context.setdefault("search_query", "")
+    context["md"] = lambda text, level=3: markdown(pack, text, level)
+    context["request_path"] = request.url.path
+    body = env.get_template(template).render(**context)
+    return HTMLResponse(body, status_code=status_code, headers={"Cache-Control": "no-store"}
+                        if template.startswith("check") else None)
