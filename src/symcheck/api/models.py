@@ -249,6 +249,13 @@ class ErrorOut(BaseModel):
     detail: str
 
 
+# Replies a body can get before any field is looked at.
+BODY_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "the body is not parseable (e.g. not UTF-8)"},
+    413: {"model": ErrorOut, "description": "the body is over the size limit"},
+}
+
+
 __all__ = [
     "Assessment",
     "CaseIn",

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import JSONResponse
 
 from symcheck.api.deps import registry, require_api_key, store
-from symcheck.api.models import CaseIn, ErrorOut, StoredAssessment, StoredList, StoredSummary
+from symcheck.api.models import BODY_ERRORS, CaseIn, ErrorOut, StoredAssessment, StoredList, StoredSummary
 from symcheck.api.registry import PackRegistry
 from symcheck.api.routers.interview import start_interview
 from symcheck.fhir import assessment_bundle, bundle_json
@@ -42,7 +42,7 @@ def _stored(record: AssessmentRecord) -> StoredAssessment:
     )
 
 
-@router.post("", response_model=StoredAssessment, status_code=201, summary="Store a finished assessment")
+@router.post("", response_model=StoredAssessment, status_code=201, responses=BODY_ERRORS, summary="Store a finished assessment")
 def create_assessment(body: CaseIn, response: Response, packs: PackRegistry = Depends(registry),
                       db: Store = Depends(store)) -> StoredAssessment:
     """Recompute the assessment from the answers and store it (answers, demographics, result, pack id
@@ -91,7 +91,9 @@ def delete_assessment(assessment_id: AssessmentId, db: Store = Depends(store)) -
         200: {"description": "an HL7 FHIR R4 Bundle (type collection)",
               "content": {FHIR_JSON: {"schema": {"type": "object", "required": ["resourceType", "type", "entry"],
                                                  "properties": {"resourceType": {"const": "Bundle"}}}}}},
-        **NOT_FOUND,
+        # Errors stay plain JSON; without an explicit content FastAPI would label them FHIR.
+        404: {"description": "no assessment with this id",
+              "content": {"application/json": {"schema": ErrorOut.model_json_schema()}}},
     },
     summary="The stored assessment as an HL7 FHIR R4 Bundle",
 )

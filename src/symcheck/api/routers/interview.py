@@ -5,7 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from symcheck.api.deps import registry
-from symcheck.api.models import CaseIn, ExplainIn, ExplainOut, InterviewIn, RecommendOut, TriageOut
+from symcheck.api.models import (
+    BODY_ERRORS,
+    CaseIn,
+    ExplainIn,
+    ExplainOut,
+    InterviewIn,
+    RecommendOut,
+    TriageOut,
+)
 from symcheck.api.registry import PackRegistry
 from symcheck.errors import InputError
 from symcheck.interview import Interview
@@ -21,7 +29,7 @@ def start_interview(packs: PackRegistry, body: CaseIn) -> Interview:
                      answers=dict(body.answers))
 
 
-@router.post("/interview", response_model=InterviewStep, summary="Next question and the assessment so far")
+@router.post("/interview", response_model=InterviewStep, responses=BODY_ERRORS, summary="Next question and the assessment so far")
 async def interview(body: InterviewIn, packs: PackRegistry = Depends(registry)) -> InterviewStep:
     """One step of a stateless interview. Send the demographics and **every** answer so far; the reply
     is the next question (with its choices and why it is asked), the differential with probabilities,
@@ -29,7 +37,7 @@ async def interview(body: InterviewIn, packs: PackRegistry = Depends(registry)) 
     return start_interview(packs, body).step(top=body.top)
 
 
-@router.post("/triage", response_model=TriageOut, summary="Triage level for the answers so far")
+@router.post("/triage", response_model=TriageOut, responses=BODY_ERRORS, summary="Triage level for the answers so far")
 async def triage(body: CaseIn, packs: PackRegistry = Depends(registry)) -> TriageOut:
     result = start_interview(packs, body).result()
     return TriageOut(pack=result.pack, triage=result.triage, out_of_scope=result.out_of_scope,
@@ -37,7 +45,7 @@ async def triage(body: CaseIn, packs: PackRegistry = Depends(registry)) -> Triag
                      disclaimer=result.disclaimer)
 
 
-@router.post("/explain", response_model=ExplainOut, summary="The answers for and against one condition")
+@router.post("/explain", response_model=ExplainOut, responses=BODY_ERRORS, summary="The answers for and against one condition")
 async def explain(body: ExplainIn, packs: PackRegistry = Depends(registry)) -> ExplainOut:
     interview = start_interview(packs, body)
     pack = interview.pack
@@ -56,7 +64,7 @@ async def explain(body: ExplainIn, packs: PackRegistry = Depends(registry)) -> E
     raise RuntimeError(f"condition {body.condition} missing from the full differential")
 
 
-@router.post("/recommend", response_model=RecommendOut, summary="Which specialist to see and which tests")
+@router.post("/recommend", response_model=RecommendOut, responses=BODY_ERRORS, summary="Which specialist to see and which tests")
 async def recommend(body: CaseIn, packs: PackRegistry = Depends(registry)) -> RecommendOut:
     result = start_interview(packs, body).result()
     level = result.triage.level

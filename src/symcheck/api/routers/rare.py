@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from symcheck.api.models import BODY_ERRORS
 from symcheck.rare.service import RareResult, rank
 
 router = APIRouter(prefix="/v1/rare", tags=["rare"])
@@ -34,7 +35,7 @@ class RareRankOut(RareResult):
     disclaimer: str
 
 
-@router.post("/rank", response_model=RareRankOut, summary="Rank rare diseases for a set of HPO terms")
+@router.post("/rank", response_model=RareRankOut, responses=BODY_ERRORS, summary="Rank rare diseases for a set of HPO terms")
 def rare_rank(body: RareRankIn) -> RareRankOut:
     """Rank OMIM (and optionally Orphanet, DECIPHER) diseases by likelihood ratio of the observed and
     excluded HPO terms, with per-term explanations for the top diseases. The first call on a fresh
