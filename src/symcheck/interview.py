@@ -42,6 +42,7 @@ from symcheck.results import (
 SEXES = {"female": 0, "male": 1}
 MAX_AGE = 120
 LN2 = math.log(2.0)
+RULE_OUT_MIN_BITS = 0.005  # below this a question says too little about the condition to be worth asking
 MAX_FLAG_SUBSETS = 8  # 2^8 posteriors at most; each costs O(links)
 
 
@@ -80,7 +81,7 @@ class Interview:
         self.stop = stop or pack.meta.stop
         self.complaint: str | None = None
         self._answers: dict[str, Any] = {}
-        self._asked: list[str] = []  # order of answers given to questions, for "back"
+        self._asked: list[list[str]] = []  # the evidence each answer set, in order, for "back"
         self._cache: _State | None = None
         if complaint is not None:
             try:
@@ -124,20 +125,54 @@ class Interview:
         self._cache = None
 
     def answer(self, evidence_id: str, value: Any) -> None:
-        """Record an answer ("unknown" for don't know). Re-answering replaces the earlier answer."""
-        self._set(evidence_id, value, field=f"answers.{evidence_id}")
-        if evidence_id in self._asked:
-            self._asked.remove(evidence_id)
-        self._asked.append(evidence_id)
+        """Record an answer ("unknown" for don't know). Re-answering replaces the earlier answer.
+
+        A checklist id takes the list of its items that apply; the other open items become "absent".
+        """
+        if evidence_id in self.pack.checklists:
+            self.answer_many(self._expand_checklist(evidence_id, value))
+            return
+        self.answer_many({evidence_id: value})
+
+    def answer_many(self, answers: dict[str, Any]) -> None:
+        """Several answers given as one step (one "back" undoes them all)."""
+        for ev_id, value in answers.items():
+            self._set(ev_id, value, field=f"answers.{ev_id}")
+        keys = list(answers)
+        self._asked = [[k for k in step if k not in answers] for step in self._asked]
+        self._asked = [step for step in self._asked if step]
+        self._asked.append(keys)
+
+    def _expand_checklist(self, checklist_id: str, value: Any) -> dict[str, Any]:
+        field = f"answers.{checklist_id}"
+        members = self.pack.checklists[checklist_id]
+        if isinstance(value, str) and value.lower() in UNKNOWN:
+            return {m: "unknown" for m in self._open_members(checklist_id)}
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise InputError(field, "expects a list of the items that apply")
+        for item in items:
+            if item not in members:
+                raise InputError(field, f"{item!r} is not an item of this checklist")
+        chosen = set(items)
+        open_members = set(self._open_members(checklist_id)) | chosen
+        return {m: ("present" if m in chosen else "absent") for m in members if m in open_members}
+
+    def _open_members(self, checklist_id: str) -> list[str]:
+        """Checklist items not yet answered that may be asked of this person now."""
+        askable = self._askable()
+        index = {q: i for i, q in enumerate(self.pack.compiled.question_ids)}
+        return [m for m in self.pack.checklists[checklist_id] if m not in self._answers and askable[index[m]]]
 
     def back(self) -> str | None:
-        """Undo the last answer; returns the evidence id that is open again."""
+        """Undo the last answer step; returns the evidence id that is open again (first of a checklist)."""
         if not self._asked:
             return None
-        ev_id = self._asked.pop()
-        self._answers.pop(ev_id, None)
+        keys = self._asked.pop()
+        for ev_id in keys:
+            self._answers.pop(ev_id, None)
         self._cache = None
-        return ev_id
+        return keys[0]
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -233,14 +268,56 @@ class Interview:
             return self._question(q, gains[q], "red_flag_check", rule.id), None
         if self.questions_asked >= self.stop.max_questions:
             return None, "question_budget"
+        # Rule out before reassuring: while a condition that needs faster care than the current level is
+        # possible but below its triage threshold, ask what best settles that condition.
+        for c in self._watch_list(state):
+            gains_c = q_mod.condition_gain(model, state.post, c)
+            q, gain = q_mod.best_question(gains_c, askable)
+            if q >= 0 and gain / LN2 >= RULE_OUT_MIN_BITS:
+                return self._question(q, gain, "rule_out", None, rule_out=c), None
         if float(state.post.max()) >= self.stop.probability:
             return None, "confident"
         q, gain = q_mod.best_question(gains, askable)
+        # A checklist is worth the summed gain of its open items (they are answered together).
+        best_list, list_gain = None, gain
+        for cl_id in self.pack.checklists:
+            members = self._open_members(cl_id)
+            if len(members) >= 2:
+                total = float(sum(gains[ids.index(m)] for m in members))
+                if total > list_gain:
+                    best_list, list_gain = cl_id, total
+        if best_list is not None and list_gain / LN2 >= self.stop.min_information_gain:
+            return self._checklist_question(best_list, list_gain), None
         if q < 0 or gain / LN2 < self.stop.min_information_gain:
             return None, "no_informative_question"
         return self._question(q, gain, "information_gain", None), None
 
-    def _question(self, q: int, gain: float, reason: str, rule_id: str | None) -> NextQuestion:
+    def _checklist_question(self, checklist_id: str, gain: float) -> NextQuestion:
+        cl = next(c for c in self.pack.meta.checklists if c.id == checklist_id)
+        members = self._open_members(checklist_id)
+        return NextQuestion(
+            evidence_id=checklist_id,
+            text=cl.question,
+            type="many_of",
+            choices=[Choice(id=m, label=self.pack.evidence[m].label or self.pack.evidence[m].question.lay) for m in members],
+            reason="information_gain",
+            information_gain=round(gain / LN2, 4),
+            why="Several of these can cause or worsen the problem; tick all that apply, or none.",
+        )
+
+    def _watch_list(self, state: _State) -> list[int]:
+        """Conditions needing faster care than the current level, possible (>= watch) but below their
+        level's threshold, most probable first."""
+        model = self.pack.compiled.model
+        level = max(max((r.level for r in state.fired), default=-1), triage_mod.differential_level(model, state.post)[0])
+        urgency = model.cond_urgency
+        threshold = model.level_threshold[urgency]
+        post = state.post
+        mask = (urgency >= triage_mod.CONSULTATION_24) & (urgency > level) & (post >= self.stop.safety_watch) & (post < threshold)
+        hits = np.nonzero(mask)[0]
+        return [int(c) for c in hits[np.argsort(-post[hits], kind="stable")]]
+
+    def _question(self, q: int, gain: float, reason: str, rule_id: str | None, rule_out: int | None = None) -> NextQuestion:
         pack = self.pack
         e = pack.evidence[pack.compiled.question_ids[q]]
         post = self._state().post
@@ -255,6 +332,9 @@ class Interview:
         ]
         if reason == "red_flag_check":
             why = "We ask this first to rule out a condition that needs urgent care."
+        elif rule_out is not None:
+            name = pack.conditions[pack.compiled.condition_ids[rule_out]].name
+            why = f"We ask this to rule out {name}, which would need prompt care."
         elif separates:
             why = "Your answer helps tell apart " + ", ".join(c.name for c in separates) + "."
         else:

@@ -40,7 +40,7 @@ class NextQuestion(BaseModel):
     type: Literal["yes_no", "one_of", "many_of", "number"]
     choices: list[Choice] = []
     unit: str | None = None
-    reason: Literal["red_flag_check", "information_gain"]
+    reason: Literal["red_flag_check", "rule_out", "information_gain"]
     red_flag_rule: str | None = None
     information_gain: float = Field(description="expected entropy reduction in bits")
     why: str = Field(description="why this question is asked, in plain words")

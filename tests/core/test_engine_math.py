@@ -117,3 +117,23 @@ def test_normalise_handles_impossible_conditions():
     p = posterior.normalise(np.array([-np.inf, 0.0, -np.inf]))
     assert p.tolist() == [0.0, 1.0, 0.0]
     assert posterior.normalise(np.array([-np.inf, -np.inf])).tolist() == [0.5, 0.5]
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_condition_gain_equals_brute_force(seed):
+    model = synthetic_model(25, 30, links_per_condition=8, seed=seed)
+    post = np.random.default_rng(seed).dirichlet(np.ones(model.n_conditions))
+    table = dense_likelihoods(model)
+    c = 4
+
+    def hb(p: float) -> float:
+        return 0.0 if p <= 0 or p >= 1 else -(p * math.log(p) + (1 - p) * math.log(1 - p))
+
+    expected = np.zeros(model.n_questions)
+    for part in range(len(model.part_question)):
+        gain = hb(post[c])
+        for o in np.nonzero(model.out_part == part)[0]:
+            p_o = float(post @ table[:, o])
+            gain -= p_o * hb(post[c] * table[c, o] / p_o)
+        expected[model.part_question[part]] += gain
+    np.testing.assert_allclose(questions.condition_gain(model, post, c), expected, atol=1e-10)

@@ -105,3 +105,35 @@ def test_assess_from_plain_data(mini_pack):
     assert result.triage.level == "consultation_24"  # rule long_fever
     with pytest.raises(InputError):
         assess(mini_pack, {"sex": "female"})
+
+
+def test_a_possible_emergency_is_ruled_out_before_reassuring(mini_pack):
+    # Cramps at night point to night cramps, but with the red-flag screen answered "don't know", tetanus
+    # is still possible: the interview asks what settles tetanus before it stops.
+    iv = Interview(mini_pack, age=30, sex="female", answers={"jaw_stiff": "unknown", "cramp": "present", "site": "jaw"})
+    q = iv.next_question()
+    assert q is not None and q.reason == "rule_out" and "Tetanus" in q.why
+    assert q.evidence_id in {"wound", "jaw_stiff", "night", "fever"}
+
+
+def test_checklist_answers_expand_and_go_back_together(tmp_path):
+    import shutil
+
+    import yaml
+
+    from symcheck import load_pack
+
+    root = tmp_path / "pack"
+    shutil.copytree(__import__("tests.conftest", fromlist=["MINI"]).MINI, root)
+    meta = yaml.safe_load((root / "pack.yaml").read_text())
+    meta["checklists"] = [{"id": "history", "question": "Any of these?", "evidence": ["wound", "fever"]}]
+    (root / "pack.yaml").write_text(yaml.safe_dump(meta))
+    pack = load_pack(root)
+    iv = Interview(pack, age=30, sex="male", answers={"jaw_stiff": "absent"})
+    iv.answer("history", ["wound"])
+    assert iv.answers["wound"] == "present" and iv.answers["fever"] == "absent"
+    assert iv.back() == "fever"  # the first item in pack order
+    assert "fever" not in iv.answers and "wound" not in iv.answers
+    with pytest.raises(InputError) as exc:
+        iv.answer("history", ["cramp"])
+    assert exc.value.field == "answers.history"

@@ -96,7 +96,10 @@ def run_scenario(pack: Pack, sc: Scenario) -> ScenarioOutcome:
         if question is None:
             break
         asked.append(question.evidence_id)
-        interview.answer(question.evidence_id, sc.facts.get(question.evidence_id, "unknown"))
+        if question.evidence_id in pack.checklists:  # each item from the facts, "unknown" otherwise
+            interview.answer_many({c.id: sc.facts.get(c.id, "unknown") for c in question.choices})
+        else:
+            interview.answer(question.evidence_id, sc.facts.get(question.evidence_id, "unknown"))
     result = interview.result(top=3)
     top3 = [d.condition_id for d in result.differential[:3]]
     expected = sc.expect.conditions

@@ -75,7 +75,7 @@ def _read_answer(console: Console, q: NextQuestion) -> object:
     """Returns the answer, or None for "back"."""
     console.print()
     console.print(Text(q.text, style="bold"))
-    if q.reason == "red_flag_check":
+    if q.reason in ("red_flag_check", "rule_out"):
         console.print(Text("(a safety check)", style="dim"))
     hint = "b = back, ? = don't know, w = why this question"
     while True:

@@ -94,3 +94,31 @@ def separation(model: CompiledModel, post: F64, question: int, top: I64) -> F64:
     p[model.link_cond[lo:hi]] = model.link_p[lo:hi]
     mean = float(np.dot(post, p))
     return np.asarray(p[top] - mean, dtype=np.float64)
+
+
+def _binary_entropy(p: F64) -> F64:
+    q = np.clip(p, 0.0, 1.0)
+    return -(_xlogx(q) + _xlogx(1.0 - q))
+
+
+def condition_gain(model: CompiledModel, post: F64, condition: int) -> F64:
+    """Expected information (nats) every question gives about one condition: "is it c or not?".
+
+    Used to rule a dangerous condition in or out: the question that best settles it, whatever it does to
+    the rest of the differential.
+    """
+    n_out = model.n_outcomes
+    p_all = model.out_background + np.bincount(model.link_out, weights=post[model.link_cond] * model.link_d, minlength=n_out)
+    np.clip(p_all, 1e-300, 1.0, out=p_all)
+    p_c = model.out_background.copy()
+    own = model.link_cond == condition
+    p_c[model.link_out[own]] = model.link_p[own]
+    prior = float(post[condition])
+    after = prior * p_c / p_all
+    term = p_all * _binary_entropy(after)
+    n_parts = len(model.part_question)
+    expected = np.bincount(model.out_part, weights=term, minlength=n_parts)
+    h0 = float(_binary_entropy(np.array([prior]))[0])
+    gain_parts = np.maximum(h0 - expected, 0.0)
+    gains: F64 = np.bincount(model.part_question, weights=gain_parts, minlength=model.n_questions).astype(np.float64)
+    return gains

@@ -20,6 +20,7 @@ from symcheck.engine.rules import RuleSyntaxError
 from symcheck.engine.rules import parse as parse_rule
 from symcheck.errors import PackError, PackIssue
 from symcheck.kb.schema import (
+    Checklist,
     Condition,
     Evidence,
     Likelihood,
@@ -342,6 +343,20 @@ def _check_references(data: PackData, out: _Collector) -> None:
                 problem = answer_problem(e, value)
                 if problem:
                     out.add("pack.yaml", comp.id, f"complaints[{i}].answers.{ev_id}", problem)
+        seen_lists: set[str] = set()
+        for i, cl in enumerate(meta.checklists):
+            where = f"checklists[{i}]"
+            if cl.id in ev or cl.id in seen_lists:
+                out.add("pack.yaml", cl.id, where + ".id", "clashes with an evidence or another checklist id")
+            seen_lists.add(cl.id)
+            members = checklist_members(cl, ev)
+            if not members:
+                out.add("pack.yaml", cl.id, where, "has no yes/no evidence (give evidence: [...] or group: ...)")
+            for ev_id in cl.evidence:
+                if ev_id not in ev:
+                    out.add("pack.yaml", cl.id, where + ".evidence", f"unknown evidence {ev_id!r}")
+                elif ev[ev_id].type != "yes_no":
+                    out.add("pack.yaml", cl.id, where + ".evidence", f"{ev_id!r} is not a yes/no question")
         for sid in meta.sources:
             if sid not in data.sources:
                 out.add("pack.yaml", "", "sources", f"unknown source {sid!r}")
@@ -354,6 +369,12 @@ def _check_references(data: PackData, out: _Collector) -> None:
             for sid in sec.sources:
                 if sid not in data.sources:
                     out.add("page.yaml", sec.id, "sources", f"unknown source {sid!r}")
+
+
+def checklist_members(cl: Checklist, evidence: dict[str, Evidence]) -> list[str]:
+    """The yes/no evidence a checklist asks about, in pack order."""
+    chosen = set(cl.evidence)
+    return [e.id for e in evidence.values() if e.type == "yes_no" and (e.id in chosen or (cl.group and e.group == cl.group))]
 
 
 def outcome_ids(e: Evidence) -> list[str]:

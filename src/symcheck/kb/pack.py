@@ -11,7 +11,7 @@ from pathlib import Path
 
 from symcheck.errors import NotFound
 from symcheck.kb.compile import Compiled, compile_pack
-from symcheck.kb.loader import PackData, load_pack_data
+from symcheck.kb.loader import PackData, checklist_members, load_pack_data
 from symcheck.kb.schema import Complaint, Condition, Evidence, PackMeta, Page, Rule, Source, Specialist, Test
 
 DEFAULT_PACK = "spasm"
@@ -30,6 +30,7 @@ class Pack:
     page: Page | None
     compiled: Compiled
     condition_files: dict[str, str] = field(default_factory=dict)
+    checklists: dict[str, list[str]] = field(default_factory=dict)  # checklist id -> member evidence ids
 
     @property
     def id(self) -> str:
@@ -93,6 +94,7 @@ def from_data(data: PackData) -> Pack:
         page=data.page,
         compiled=compile_pack(data),
         condition_files=data.condition_files,
+        checklists={cl.id: checklist_members(cl, data.evidence) for cl in data.meta.checklists},
     )
 
 

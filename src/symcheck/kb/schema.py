@@ -50,6 +50,18 @@ class StopConfig(Strict):
     probability: float = Field(0.9, gt=0, le=1)
     min_information_gain: float = Field(0.01, ge=0)
     max_questions: int = Field(25, ge=0, le=500)
+    # a condition needing faster care than the current level is "watched" (ruled out by questions) from
+    # this probability up to its level's triage threshold
+    safety_watch: float = Field(0.02, gt=0, le=1)
+
+
+class Checklist(Strict):
+    """Several yes/no questions asked as one "tick all that apply" question (e.g. medicines)."""
+
+    id: Ident
+    question: str
+    evidence: list[Ident] = []
+    group: str | None = None  # or: every yes/no evidence of this group
 
 
 class PackMeta(Strict):
@@ -71,6 +83,7 @@ class PackMeta(Strict):
     default_level: Level = "consultation"
     stop: StopConfig = StopConfig()
     complaints: list[Complaint] = []
+    checklists: list[Checklist] = []
     safety_netting: list[SafetyNet] = []
     disclaimer: str = (
         "This is not a diagnosis. It is information to help you decide what to do next; "
@@ -107,6 +120,7 @@ class Evidence(Strict):
     type: Literal["yes_no", "one_of", "many_of", "number"] = "yes_no"
     group: str = ""
     question: Question
+    label: str = ""  # a short name for lists and checklists ("Statin (cholesterol medicine)")
     synonyms: list[str] = []
     codes: dict[str, str] = {}
     parent: Ident | None = None
