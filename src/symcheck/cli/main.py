@@ -17,6 +17,7 @@ from symcheck.cli import (  # noqa: F401  (imported for their command registrati
     check,
     kb,
     kb_ddxplus,
+    kb_page,
     rare,
     serve,
 )
