@@ -426,6 +426,21 @@ class Interview:
         return level, Triage(level=level_name, action=ACTIONS[level_name], reasons=reasons, red_flags=hits,
                              from_conditions=from_conditions)
 
+    def answer_text(self, ev_id: str) -> str:
+        """The answer as a person reads it: yes, no, a choice's label, a list of labels, a number."""
+        e = self.pack.evidence[ev_id]
+        value = self._answers.get(ev_id, "unknown")
+        if value == "unknown":
+            return "don't know"
+        if e.type == "yes_no":
+            return "yes" if value == "present" else "no"
+        labels = {c.id: c.label for c in e.choices}
+        if e.type == "many_of":
+            return ", ".join(labels[v] for v in value) or "none of these"
+        if e.type == "one_of":
+            return labels.get(value, str(value))
+        return f"{value:g}{' ' + e.unit if e.unit else ''}"
+
     def _describe(self, ev_id: str) -> str:
         e = self.pack.evidence[ev_id]
         value = self._answers.get(ev_id)
@@ -461,7 +476,7 @@ class Interview:
                 if abs(value) >= 0.05:
                     e = pack.evidence[ev_id]
                     contribs.append(Contribution(evidence_id=ev_id, question=e.question.lay, answer=self._answers[ev_id],
-                                                 log_likelihood_ratio=round(value, 3)))
+                                                 answer_text=self.answer_text(ev_id), log_likelihood_ratio=round(value, 3)))
             contribs.sort(key=lambda x: -abs(x.log_likelihood_ratio))
             items.append(
                 DifferentialItem(

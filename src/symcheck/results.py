@@ -51,6 +51,7 @@ class Contribution(BaseModel):
     evidence_id: str
     question: str
     answer: Any
+    answer_text: str = ""
     log_likelihood_ratio: float = Field(description="log P(answer | condition) - log P(answer | alternatives)")
 
 

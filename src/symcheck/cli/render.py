@@ -48,8 +48,8 @@ def render_assessment(console: Console, result: Assessment) -> None:
             table.add_row(
                 name,
                 f"{item.probability:.0%}",
-                "\n".join(f"{c.question} {_answer_text(c.answer)}" for c in item.evidence_for[:4]) or "-",
-                "\n".join(f"{c.question} {_answer_text(c.answer)}" for c in item.evidence_against[:4]) or "-",
+                "\n".join(f"{c.question} {c.answer_text or _answer_text(c.answer)}" for c in item.evidence_for[:4]) or "-",
+                "\n".join(f"{c.question} {c.answer_text or _answer_text(c.answer)}" for c in item.evidence_against[:4]) or "-",
             )
         console.print(table)
 
