@@ -148,3 +148,13 @@ def test_unexpected_errors_are_a_plain_500_not_a_traceback(app: FastAPI, monkeyp
     assert "secret" not in response.text
     with pytest.raises(RuntimeError):
         TestClient(app).post("/v1/interview", json={"age": 30})
+
+
+def test_an_unreachable_store_is_503_not_the_clients_fault():
+    c = TestClient(create_app([MINI], database_url="postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"),
+                   raise_server_exceptions=False)
+    response = c.post("/v1/assessments", json={"age": 30})
+    assert response.status_code == 503
+    assert "store" in response.json()["detail"]
+    # The interview does not need the store.
+    assert c.post("/v1/interview", json={"age": 30}).status_code == 200

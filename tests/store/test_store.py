@@ -100,7 +100,7 @@ def test_concurrent_writers_from_threads(db_url: str):
         except BaseException as exc:  # collected and asserted below
             errors.append(exc)
 
-    threads = [threading.Thread(target=write) for _ in range(3)]
+    threads = [threading.Thread(target=write) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:

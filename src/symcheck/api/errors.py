@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from symcheck.errors import InputError, NotFound, PackError
+from symcheck.store import StoreUnavailable
 
 log = logging.getLogger("symcheck.api")
 
@@ -64,6 +65,11 @@ async def _on_pack_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": "the knowledge pack is not valid on this server"}, status_code=503)
 
 
+async def _on_store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.error("store unavailable: %s", exc)
+    return JSONResponse({"detail": "the assessment store is not available on this server"}, status_code=503)
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return JSONResponse({"detail": "internal error"}, status_code=500)
@@ -74,4 +80,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(InputError, _on_input_error)
     app.add_exception_handler(NotFound, _on_not_found)
     app.add_exception_handler(PackError, _on_pack_error)
+    app.add_exception_handler(StoreUnavailable, _on_store_unavailable)
     app.add_exception_handler(Exception, _on_unexpected)

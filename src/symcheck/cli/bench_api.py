@@ -1,1 +1,61 @@
-"""Commands registered on symcheck.cli.apps (filled in by the issue that owns them)."""
+"""`symcheck bench api`: requests per second and latency of a full interview step over HTTP."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from symcheck.cli.apps import bench_app
+from symcheck.kb.pack import DEFAULT_PACK, load_pack
+
+GOAL_RPS = 200.0
+GOAL_P99_MS = 25.0
+
+
+@bench_app.command("api")
+def api(
+    pack: str = typer.Option(DEFAULT_PACK, help="Pack name or folder to serve and interview."),
+    rate: float = typer.Option(GOAL_RPS, min=1, max=5000, help="Requests per second (open loop)."),
+    duration: float = typer.Option(10.0, min=0.5, max=120, help="Seconds of load at that rate."),
+    warmup: float = typer.Option(1.0, min=0, max=30, help="Seconds of load before measuring."),
+    threads: int = typer.Option(16, min=1, max=256, help="Client threads sending the requests."),
+    server_workers: int = typer.Option(1, min=1, max=16, help="uvicorn worker processes."),
+    saturate: float = typer.Option(3.0, min=0, max=60, help="Seconds of back-to-back load to find the most "
+                                   "requests/s (0: skip)."),
+    connections: int = typer.Option(8, min=1, max=256, help="Connections in the throughput phase."),
+    json_out: Path = typer.Option(None, "--json", help="Also write the figures as JSON here."),
+) -> None:
+    """Start the API on loopback in its own process and load it with POST /v1/interview steps of
+    simulated patients: achieved requests/s, p50 / p90 / p99 latency."""
+    from symcheck.bench import api as bench  # imported here: every CLI start imports this module
+
+    loaded = load_pack(pack)
+    console = Console(stderr=True)
+    with console.status("benchmarking") as status:
+        result = bench.run(loaded, rate=rate, duration=duration, warmup=warmup, threads=threads,
+                           server_workers=server_workers, saturate_s=saturate, connections=connections,
+                           progress=lambda msg: status.update(msg))
+    table = Table(title=f"POST /v1/interview on pack {result.pack} {result.pack_version} "
+                        f"({result.server_workers} server worker(s), {os.cpu_count()} CPUs, "
+                        f"{result.mean_answers:g} answers per request on average)")
+    for col in ("phase", "target/s", "achieved/s", "requests", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms",
+                "p99 from schedule ms"):
+        table.add_column(col, justify="right")
+    for f in result.phases:
+        table.add_row(f.phase, f"{f.target_rps:g}" if f.target_rps else "-", f"{f.achieved_rps:g}", str(f.requests),
+                      str(f.errors), f"{f.p50_ms:.2f}", f"{f.p90_ms:.2f}", f"{f.p99_ms:.2f}", f"{f.max_ms:.2f}",
+                      f"{f.p99_from_schedule_ms:.2f}" if f.p99_from_schedule_ms is not None else "-")
+    Console().print(table)
+    fixed = result.phases[0]
+    if rate >= GOAL_RPS and not math.isnan(fixed.p99_ms):
+        met = fixed.p99_ms <= GOAL_P99_MS and fixed.errors == 0
+        Console().print(f"Goal p99 <= {GOAL_P99_MS:g} ms at {GOAL_RPS:g} requests/s: {'met' if met else 'NOT met'} "
+                        f"(p99 {fixed.p99_ms:.2f} ms at {fixed.achieved_rps:g}/s, {fixed.errors} errors)")
+    if json_out:
+        json_out.write_text(json.dumps(result.as_dict(), indent=2))

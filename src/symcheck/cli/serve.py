@@ -1,1 +1,64 @@
-"""Commands registered on symcheck.cli.apps (filled in by the issue that owns them)."""
+"""`symcheck serve`: the HTTP API (and the web site, when installed) with uvicorn."""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+
+import typer
+
+from symcheck.cli.apps import app
+from symcheck.errors import InputError
+
+
+def _check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise InputError("--port", f"{host}:{port} is already in use") from None
+            raise InputError("--host", f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 for every interface)."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+    workers: int = typer.Option(1, min=1, max=64, help="Worker processes (the interview is stateless)."),
+    pack: list[str] = typer.Option(None, "--pack", help="Pack name or folder to serve (repeatable). "
+                                   "Default: every valid pack found."),
+    default_pack: str = typer.Option(None, help="The pack used when a request names none."),
+    database_url: str = typer.Option(None, help="Store URL (default: $SYMCHECK_DATABASE_URL, else SQLite in the "
+                                     "user data folder)."),
+    log_level: str = typer.Option("info", help="uvicorn log level."),
+) -> None:
+    """Run the HTTP API: /v1 endpoints, OpenAPI at /openapi.json, docs at /docs. Not a diagnosis."""
+    import uvicorn
+
+    # Imported here, not at the top: every CLI start imports this module.
+    from symcheck.api.registry import DEFAULT_PACK_ENV, PACKS_ENV, PackRegistry
+    from symcheck.store import DATABASE_URL_ENV, open_store
+
+    # Load the packs here first so a bad pack is one clear line now, not a traceback in every worker.
+    registry = PackRegistry(pack or None, default=default_pack)
+    if not registry.packs:
+        raise InputError("--pack", "no valid knowledge pack found to serve")
+    for name, problem in registry.skipped.items():
+        typer.echo(f"warning: pack {name} is not served: {problem}", err=True)
+    # Workers are separate processes: they read the same settings from the environment.
+    os.environ[PACKS_ENV] = os.pathsep.join(str(p.path) for p in registry.packs.values())
+    if default_pack:
+        os.environ[DEFAULT_PACK_ENV] = default_pack
+    if database_url:
+        os.environ[DATABASE_URL_ENV] = database_url
+    # Open (and migrate) the store once here: a bad URL is one line now, and the workers start on a
+    # database that is already at the current revision.
+    open_store(database_url).close()
+    _check_port_free(host, port)
+    typer.echo(f"symcheck API on http://{host}:{port} (docs at /docs), packs: {', '.join(registry.packs)}", err=True)
+    uvicorn.run("symcheck.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level=log_level, proxy_headers=False)

@@ -21,14 +21,10 @@ from typing import Any
 
 import platformdirs
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
-from symcheck.errors import InputError, NotFound
+from symcheck.errors import InputError, NotFound, SymcheckError
 from symcheck.store.schema import assessments
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -208,7 +204,11 @@ def create_db_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
-def _alembic_config(conn: Connection) -> Config:
+# Alembic is imported where it is used: most processes (CLI commands, API workers after the first
+# start-up) never migrate, and it costs a third of a second to import.
+def _alembic_config(conn: Connection) -> Any:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["connection"] = conn
@@ -216,12 +216,17 @@ def _alembic_config(conn: Connection) -> Config:
 
 
 def head_revision() -> str | None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return ScriptDirectory.from_config(cfg).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
@@ -255,6 +260,8 @@ def _migration_lock(engine: Engine) -> Iterator[Connection]:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision`` (all of it runs in one transaction on both backends)."""
+    from alembic import command
+
     head = head_revision()
     if revision == "head" and current_revision(engine) == head:
         return
@@ -280,6 +287,10 @@ def open_store(url: str | None = None, *, run_migrations: bool = True) -> Store:
     return Store(engine)
 
 
+class StoreUnavailable(SymcheckError):
+    """The configured database cannot be opened: a server problem, not the client's."""
+
+
 class LazyStore:
     """Opens the store on first use, so an API that only serves interviews never touches a database."""
 
@@ -292,7 +303,10 @@ class LazyStore:
         if self._store is None:
             with self._lock:
                 if self._store is None:
-                    self._store = open_store(self.url)
+                    try:
+                        self._store = open_store(self.url)
+                    except InputError as exc:
+                        raise StoreUnavailable(str(exc)) from None
         return self._store
 
     def close(self) -> None:

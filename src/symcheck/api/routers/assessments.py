@@ -16,7 +16,6 @@ from symcheck.api.deps import registry, require_api_key, store
 from symcheck.api.models import BODY_ERRORS, CaseIn, ErrorOut, StoredAssessment, StoredList, StoredSummary
 from symcheck.api.registry import PackRegistry
 from symcheck.api.routers.interview import start_interview
-from symcheck.fhir import assessment_bundle, bundle_json
 from symcheck.results import Assessment, PackRef
 from symcheck.store import AssessmentRecord, Store
 
@@ -99,6 +98,8 @@ def delete_assessment(assessment_id: AssessmentId, db: Store = Depends(store)) -
 )
 def get_assessment_fhir(assessment_id: AssessmentId, db: Store = Depends(store),
                         packs: PackRegistry = Depends(registry)) -> FhirJSONResponse:
+    from symcheck.fhir import assessment_bundle, bundle_json  # fhir.resources is slow to import; load on use
+
     record = db.get_assessment(assessment_id)
     assessment = Assessment.model_validate(record.payload)
     pack = packs.packs.get(record.pack_id)

@@ -1,0 +1,139 @@
+"""`symcheck serve` as a real uvicorn process, and `symcheck bench api` end to end (short runs)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from symcheck.api import create_app
+from symcheck.bench import api as bench
+from symcheck.cli import bench_api, serve  # noqa: F401  (registers the commands)
+from symcheck.cli.apps import app as cli_app
+from tests.conftest import MINI, REPO
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO / "src"), env.get("PYTHONPATH", "")) if p)
+    for key in ("SYMCHECK_PACKS", "SYMCHECK_DEFAULT_PACK", "SYMCHECK_DATABASE_URL", "SYMCHECK_API_KEY"):
+        env.pop(key, None)
+    return env
+
+
+def _symcheck(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "symcheck.cli.main", *args], env=_env(), text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_serve_runs_the_api_with_workers(tmp_path: Path):
+    port = bench.free_port()
+    proc = _symcheck("serve", "--port", str(port), "--workers", "2", "--pack", str(MINI),
+                     "--database-url", f"sqlite:///{tmp_path / 'serve.db'}", "--log-level", "warning")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+        step = httpx.post(f"{base}/v1/interview", json={"age": 40, "complaint": "leg_cramp"}).json()
+        assert step["assessment"]["pack"]["id"] == "mini"
+        created = httpx.post(f"{base}/v1/assessments", json={"age": 40, "answers": {"cramp": "present"}})
+        assert created.status_code == 201
+        # Any worker can read what another stored.
+        for _ in range(4):
+            assert httpx.get(f"{base}/v1/assessments/{created.json()['id']}").status_code == 200
+        assert (tmp_path / "serve.db").exists()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _main_fails(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """Run `symcheck ARGS` in this process; it must exit 2 with one line on stderr."""
+    from symcheck.cli.main import main
+
+    # serve exports its settings for the workers; make sure they are undone after the test.
+    for key in ("SYMCHECK_PACKS", "SYMCHECK_DEFAULT_PACK", "SYMCHECK_DATABASE_URL"):
+        monkeypatch.setenv(key, "")
+        monkeypatch.delenv(key)
+    monkeypatch.setattr(sys, "argv", ["symcheck", *args])
+    with pytest.raises(SystemExit) as info:
+        main()
+    err = capsys.readouterr().err.strip()
+    assert info.value.code == 2
+    assert err.startswith("error:") and len(err.splitlines()) == 1, err
+    return err
+
+
+def test_serve_with_a_bad_pack_is_one_line(monkeypatch, capsys, tmp_path: Path):
+    _main_fails(monkeypatch, capsys, "serve", "--pack", str(tmp_path / "nowhere"), "--port", str(bench.free_port()))
+
+
+def test_serve_on_a_busy_port_is_one_line(monkeypatch, capsys, tmp_path: Path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        err = _main_fails(monkeypatch, capsys, "serve", "--pack", str(MINI), "--port", str(port),
+                          "--database-url", f"sqlite:///{tmp_path / 'x.db'}")
+    assert "already in use" in err
+
+
+def test_serve_with_a_bad_database_url_is_one_line(monkeypatch, capsys):
+    err = _main_fails(monkeypatch, capsys, "serve", "--pack", str(MINI), "--port", str(bench.free_port()),
+                      "--database-url", "nonsense://")
+    assert "SYMCHECK_DATABASE_URL" in err
+
+
+def test_serve_help():
+    result = CliRunner().invoke(cli_app, ["serve", "--help"])
+    assert result.exit_code == 0
+    for option in ("--host", "--port", "--workers"):
+        assert option in result.output
+
+
+def test_simulated_interview_bodies_are_valid_steps(mini_pack):
+    bodies = bench.interview_bodies(mini_pack, count=40)
+    assert len(bodies) == 40
+    assert any(len(b["answers"]) >= 2 for b in bodies)
+    client = TestClient(create_app([MINI]))
+    for body in bodies:
+        assert client.post("/v1/interview", json=body).status_code == 200, body
+
+
+@pytest.mark.slow
+def test_bench_api_measures_a_short_run(tmp_path: Path):
+    out = tmp_path / "bench.json"
+    result = CliRunner().invoke(cli_app, ["bench", "api", "--pack", str(MINI), "--rate", "40", "--duration", "1",
+                                          "--warmup", "0.2", "--saturate", "0.5", "--threads", "4",
+                                          "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(out.read_text())
+    fixed, most = figures["phases"]
+    assert fixed["requests"] == 40 and fixed["errors"] == 0
+    assert 0 < fixed["p50_ms"] <= fixed["p99_ms"] <= fixed["max_ms"]
+    assert fixed["achieved_rps"] > 20
+    assert most["requests"] > 0 and most["errors"] == 0
+    assert "p99" in result.output
+
