@@ -283,10 +283,17 @@ def test_prune_drops_questions_for_another_sex(pack: Pack) -> None:
 
 
 def test_read_answer_messages(pack: Pack) -> None:
+    def item(ev_id: str) -> checker.Asked:
+        found = checker.asked_item(pack, ev_id)
+        assert found is not None
+        return found
+
     with pytest.raises(InputError, match="Choose one of the answers"):
-        checker.read_answer(pack.evidence["fever"], [])
-    assert checker.read_answer(pack.evidence["fever"], ["present"]) == "present"
-    assert checker.read_answer(pack.evidence["site"], ["leg"]) == "leg"
-    assert checker.read_answer(pack.evidence["duration_days"], ["2,5"]) == 2.5
+        checker.read_answer(item("fever"), [])
+    assert checker.read_answer(item("fever"), ["present"]) == "present"
+    assert checker.read_answer(item("site"), ["leg"]) == "leg"
+    assert checker.read_answer(item("duration_days"), ["2,5"]) == 2.5
     with pytest.raises(InputError):
-        checker.read_answer(pack.evidence["duration_days"], ["-1"])
+        checker.read_answer(item("duration_days"), ["-1"])
+    with pytest.raises(InputError, match="not one of the choices"):
+        checker.read_answer(item("site"), ["neck"])

@@ -341,22 +341,27 @@ class Feature:
     """One answer that makes a condition more likely: P(answer | condition), marked when estimated."""
 
     evidence_id: str
-    text: str
+    question: str  # the checker's question in lay words
+    answer: str  # the answer that counts, in lay words ("Yes", a choice, a range)
     probability: float
     estimate: bool
     source: str | None
 
+    @property
+    def text(self) -> str:
+        return f"{self.question} {self.answer}"
+
 
 def typical_features(pack: Pack, condition: Condition, limit: int = 8) -> list[Feature]:
-    """The answers the pack links most strongly to this condition, in the pack's lay words."""
+    """The answers the pack links most strongly to this condition (above the background rate)."""
     feats: list[Feature] = []
     for ev_id, lk in condition.likelihoods.items():
         e = pack.evidence.get(ev_id)
         if e is None:
             continue
         if isinstance(lk, float | int):
-            value, estimate, source = float(lk), False, condition.likelihood_source
-            pairs = [("", value)]
+            estimate, source = False, condition.likelihood_source
+            pairs = [("", float(lk))]
         else:
             estimate, source = lk.estimate, lk.source or condition.likelihood_source
             if lk.p is not None:
@@ -366,16 +371,17 @@ def typical_features(pack: Pack, condition: Condition, limit: int = 8) -> list[F
             else:
                 continue
         labels = {c.id: c.label for c in e.choices}
+        question = e.question.lay or e.question.clinical
         for choice, p in pairs:
             if e.type == "yes_no":
-                text = e.question.clinical or e.question.lay
+                answer = "Yes"
             elif e.type in ("one_of", "many_of"):
-                text = f"{e.question.clinical or e.question.lay}: {labels.get(choice, choice)}"
+                answer = labels.get(choice, choice)
             else:
-                text = f"{e.question.clinical or e.question.lay}: {_bin_label(e.bins, choice, e.unit)}"
+                answer = _bin_label(e.bins, choice, e.unit)
             background = e.background if isinstance(e.background, float) else pack.meta.background_rate
             if p > background:
-                feats.append(Feature(ev_id, text, float(p), estimate, source))
+                feats.append(Feature(ev_id, question, answer, float(p), estimate, source))
     feats.sort(key=lambda f: -f.probability)
     return feats[:limit]
 

@@ -17,11 +17,36 @@ from symcheck.errors import InputError
 from symcheck.interview import MAX_AGE, Interview
 from symcheck.kb.pack import Pack
 from symcheck.kb.schema import Complaint, Evidence
+from symcheck.results import NextQuestion
 
 SEX_CHOICES = {"female": "Female", "male": "Male", "unspecified": "Prefer not to say"}
 FOR_WHOM = {"self": "Myself", "other": "Someone else"}
 YES_NO_LABELS = {"present": "Yes", "absent": "No", "unknown": "Don't know"}
 NONE_OF_THESE = "none_of_these"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What one answer answers: a piece of evidence, or a checklist of yes/no items asked together."""
+
+    id: str
+    text: str
+    type: str  # yes_no | one_of | many_of | number (a checklist is many_of over its items)
+    choices: tuple[tuple[str, str], ...]
+    unit: str | None
+    checklist: bool = False
+
+
+def asked_item(pack: Pack, item_id: str) -> Asked | None:
+    e = pack.evidence.get(item_id)
+    if e is not None:
+        return Asked(e.id, e.question.lay, e.type, tuple((c.id, c.label) for c in e.choices), e.unit)
+    members = pack.checklists.get(item_id)
+    if members is None:
+        return None
+    meta = next(c for c in pack.meta.checklists if c.id == item_id)
+    labels = tuple((m, pack.evidence[m].label or pack.evidence[m].question.lay) for m in members)
+    return Asked(item_id, meta.question, "many_of", labels, None, checklist=True)
 
 
 @dataclass
@@ -73,7 +98,7 @@ def encode_value(value: Any) -> str:
     return str(value)
 
 
-def decode_value(e: Evidence, raw: str, field_name: str) -> Any:
+def decode_value(e: Asked, raw: str, field_name: str) -> Any:
     raw = raw.strip()
     if raw == "unknown":
         return "unknown"
@@ -140,12 +165,13 @@ def read_state(pack: Pack, form: Mapping[str, Any], answers: list[str]) -> Check
     seen: set[str] = set()
     for raw in answers:
         ev_id, sep, value = raw.partition("=")
-        if not sep or ev_id not in pack.evidence:
+        item = asked_item(pack, ev_id) if sep else None
+        if item is None:
             raise InputError("a", f"{raw!r} is not an answer to a known question")
         if ev_id in seen:
             state.answers = [(k, v) for k, v in state.answers if k != ev_id]
         seen.add(ev_id)
-        state.answers.append((ev_id, decode_value(pack.evidence[ev_id], value, f"answers.{ev_id}")))
+        state.answers.append((ev_id, decode_value(item, value, f"answers.{ev_id}")))
     return state
 
 
@@ -187,7 +213,9 @@ def prune_answers(pack: Pack, state: CheckState) -> list[str]:
         changed = False
         given = {**complaint_answers, **state.answer_dict()}
         for ev_id, _ in list(state.answers):
-            e = pack.evidence[ev_id]
+            e = pack.evidence.get(ev_id)
+            if e is None:
+                continue  # a checklist: its items apply to everyone it was asked of
             if not parent_satisfied(e, given, pack) or not demographics_allow(e, state.age, state.engine_sex):
                 state.answers = [(k, v) for k, v in state.answers if k != ev_id]
                 dropped.append(ev_id)
@@ -196,7 +224,7 @@ def prune_answers(pack: Pack, state: CheckState) -> list[str]:
     return dropped
 
 
-def read_answer(e: Evidence, values: list[str]) -> Any:
+def read_answer(e: Asked, values: list[str]) -> Any:
     """The answer to one question from the submitted buttons / boxes. Raises InputError with a message
     meant for the person when nothing usable was given."""
     field_name = f"answers.{e.id}"
@@ -209,7 +237,7 @@ def read_answer(e: Evidence, values: list[str]) -> Any:
         chosen = [v for v in values if v]
         if not chosen:
             raise InputError(field_name, "Tick at least one box, or choose “None of these” or “Don't know”.")
-        valid = {c.id for c in e.choices}
+        valid = {cid for cid, _ in e.choices}
         bad = [v for v in chosen if v not in valid]
         if bad:
             raise InputError(field_name, f"{bad[0]!r} is not one of the choices")
@@ -231,19 +259,19 @@ def read_answer(e: Evidence, values: list[str]) -> Any:
         if given[0] not in ("present", "absent"):
             raise InputError(field_name, f"{given[0]!r} is not yes or no")
         return given[0]
-    valid = {c.id for c in e.choices}
+    valid = {cid for cid, _ in e.choices}
     if given[0] not in valid:
         raise InputError(field_name, f"{given[0]!r} is not one of the choices")
     return given[0]
 
 
-def answer_label(e: Evidence, value: Any) -> str:
+def answer_label(e: Asked, value: Any) -> str:
     """An answer in plain words, as the person gave it."""
     if value == "unknown":
         return "Don't know"
     if e.type == "yes_no":
         return YES_NO_LABELS.get(str(value), str(value))
-    labels = {c.id: c.label for c in e.choices}
+    labels = dict(e.choices)
     if e.type == "many_of":
         return ", ".join(labels.get(v, v) for v in value) if value else "None of these"
     if e.type == "one_of":
@@ -280,14 +308,28 @@ class QuestionView:
         return bool(self.current == value)
 
 
-def question_from_evidence(e: Evidence, why: str, current: Any = None, red_flag: bool = False) -> QuestionView:
+def question_view(e: Asked, why: str, current: Any = None, red_flag: bool = False) -> QuestionView:
     return QuestionView(
         evidence_id=e.id,
-        text=e.question.lay,
+        text=e.text,
         type=e.type,
-        choices=[(c.id, c.label) for c in e.choices],
+        choices=list(e.choices),
         unit=e.unit,
         why=why,
         red_flag_check=red_flag,
+        current=current,
+    )
+
+
+def question_from_next(nq: NextQuestion, current: Any = None) -> QuestionView:
+    """The engine's next question (its choices are the ones open now, e.g. a checklist's open items)."""
+    return QuestionView(
+        evidence_id=nq.evidence_id,
+        text=nq.text,
+        type=nq.type,
+        choices=[(c.id, c.label) for c in nq.choices],
+        unit=nq.unit,
+        why=nq.why,
+        red_flag_check=nq.reason in ("red_flag_check", "rule_out"),
         current=current,
     )

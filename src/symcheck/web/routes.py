@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from typing import Any
 
@@ -56,6 +57,7 @@ def symptom_page(request: Request, page_id: str) -> HTMLResponse:
     if page_id != _symptom_page_id(pack):
         return not_found(request, "symptom page", page_id)
     sections = pack.page.sections if pack.page else []
+    sources = page_mod.page_sources(pack)
     linked = page_mod.linked_from_page(pack)
     linked_categories: dict[str, list[str]] = {}
     for cid in linked:
@@ -72,7 +74,8 @@ def symptom_page(request: Request, page_id: str) -> HTMLResponse:
         has_warning_section=any(s.id == "warning_signs" for s in sections),
         warning_levels=page_mod.warning_levels(pack),
         out_of_scope=page_mod.out_of_scope_rules(pack),
-        sources=page_mod.page_sources(pack),
+        sources=sources,
+        source_numbers={s.id: i + 1 for i, s in enumerate(sources)},
         review=page_mod.pack_review(pack),
         linked_categories=linked_categories,
         unlinked=[c for c in pack.conditions.values() if c.id not in linked],
@@ -277,16 +280,16 @@ async def check_step(request: Request) -> HTMLResponse:
         ev_id, value = state.answers.pop()
         return _question_for_change(request, pack, state, ev_id, value)
     if change:
-        if change not in pack.evidence or change not in state.answer_dict():
+        if change not in state.answer_dict():
             return _error_page(request, pack, InputError("change", f"{change!r} is not one of your answers"))
         return _question_for_change(request, pack, state, change, state.answer_dict()[change])
     if action == "answer":
         q = form.get("q", "")
-        if q not in pack.evidence:
+        item = checker.asked_item(pack, q)
+        if item is None:
             return _error_page(request, pack, InputError("q", f"{q!r} is not a known question"))
-        e = pack.evidence[q]
         try:
-            value = checker.read_answer(e, values)
+            value = checker.read_answer(item, values)
         except InputError as exc:
             current = state.answer_dict().get(q)
             return _question_page(request, pack, state, _view_for(pack, state, q, current), error=exc.message,
@@ -333,9 +336,10 @@ def _start_submitted(request: Request, pack: Pack, form: dict[str, Any], state: 
 
 
 def _view_for(pack: Pack, state: checker.CheckState, ev_id: str, current: Any) -> checker.QuestionView:
-    e = pack.evidence[ev_id]
-    return checker.question_from_evidence(e, "You answered this earlier. You can keep or change your answer.",
-                                          current=current)
+    item = checker.asked_item(pack, ev_id)
+    assert item is not None  # read_state accepts only known ids
+    return checker.question_view(item, "You answered this earlier. You can keep or change your answer.",
+                                 current=current)
 
 
 def _question_for_change(
@@ -350,8 +354,7 @@ def _question_for_change(
         except InputError as exc:
             return _error_page(request, pack, exc)
         if nq is not None and nq.evidence_id == ev_id:
-            view.why = nq.why
-            view.red_flag_check = nq.reason == "red_flag_check"
+            view = checker.question_from_next(nq, current=current)
     return _question_page(request, pack, state, view)
 
 
@@ -365,17 +368,15 @@ def _next(request: Request, pack: Pack, state: checker.CheckState) -> HTMLRespon
         return _emergency_page(request, pack, state, step.assessment)
     if step.next_question is None:
         return _result_page(request, pack, state, step.assessment)
-    nq = step.next_question
-    view = checker.question_from_evidence(pack.evidence[nq.evidence_id], nq.why,
-                                          red_flag=nq.reason == "red_flag_check")
-    return _question_page(request, pack, state, view)
+    return _question_page(request, pack, state, checker.question_from_next(step.next_question))
 
 
 def _answer_rows(pack: Pack, state: checker.CheckState) -> list[dict[str, str]]:
     rows = []
     for ev_id, value in state.answers:
-        e = pack.evidence[ev_id]
-        rows.append({"id": ev_id, "question": e.question.lay, "answer": checker.answer_label(e, value)})
+        item = checker.asked_item(pack, ev_id)
+        assert item is not None
+        rows.append({"id": ev_id, "question": item.text, "answer": checker.answer_label(item, value)})
     return rows
 
 
@@ -432,12 +433,18 @@ def _question_page(
 def _emergency_page(request: Request, pack: Pack, state: checker.CheckState, assessment: Assessment) -> HTMLResponse:
     flags = [r for r in assessment.triage.red_flags if r.level in ("emergency", "emergency_ambulance")]
     level = assessment.triage.level
-    # the answers that made a rule fire, so a mistaken tap can be corrected at once
-    rule_names = set()
+    # the person's own answers behind each rule, in their words, so a mistaken tap can be corrected at once
+    rows = {row["id"]: row for row in _answer_rows(pack, state)}
+    for cl_id, members in pack.checklists.items():  # an item ticked in a checklist points at the checklist
+        if cl_id in rows:
+            rows.update({m: rows[cl_id] for m in members if m not in rows})
+    flag_answers: dict[str, list[dict[str, str]]] = {}
     for hit in flags:
         rule = next((r for r in pack.rules if r.id == hit.id), None)
         if rule is not None:
-            rule_names.update(n for n in state.answer_dict() if n in rule.when)
+            found = [rows[n] for n in rule_evidence(pack, rule.when) if n in rows]
+            flag_answers[hit.id] = list({row["id"]: row for row in found}.values())
+    trigger_ids = {row["id"] for answered in flag_answers.values() for row in answered}
     return render(
         request,
         "check_emergency.html",
@@ -447,9 +454,16 @@ def _emergency_page(request: Request, pack: Pack, state: checker.CheckState, ass
         level=level,
         flags=flags,
         assessment=assessment,
-        trigger_rows=[r for r in _answer_rows(pack, state) if r["id"] in rule_names],
+        flag_answers=flag_answers,
+        trigger_rows=[r for r in _answer_rows(pack, state) if r["id"] in trigger_ids],
         **_checker_context(pack, state),
     )
+
+
+def rule_evidence(pack: Pack, expression: str) -> list[str]:
+    """The evidence ids a rule expression names, in order."""
+    names = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", expression)
+    return list(dict.fromkeys(n for n in names if n in pack.evidence))
 
 
 def _result_page(
@@ -462,10 +476,11 @@ def _result_page(
             assessment = state.interview(pack).result(top=TOP_CAUSES)
         except InputError as exc:
             return _error_page(request, pack, exc)
-    causes = []
+    causes, unlikely = [], []
     for item in assessment.differential:
         cond = pack.conditions[item.condition_id]
-        causes.append({"item": item, "c": cond})
+        # under half a percent rounds to 0%: list those as considered, without a bar
+        (causes if item.probability >= 0.005 else unlikely).append({"item": item, "c": cond})
     return render(
         request,
         "check_result.html",
@@ -474,7 +489,8 @@ def _result_page(
         page_title=f"Your result: {page_mod.LEVEL_TITLES[assessment.triage.level]}",
         a=assessment,
         causes=causes,
-        answer_text=lambda ev_id, value: checker.answer_label(pack.evidence[ev_id], value),
+        unlikely=unlikely,
+        answer_text=lambda ev_id, value: checker.answer_label(checker.asked_item(pack, ev_id), value),
         **_checker_context(pack, state),
     )
 
