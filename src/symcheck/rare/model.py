@@ -15,8 +15,10 @@ For a disease d and an observed patient term q the likelihood ratio is LR = P(q 
 * otherwise the feature is unexplained: a constant `nomatch_lr` (< 1), because curated profiles list most of
   a disease's frequent features, yet patients carry unrelated findings and curation is incomplete.
 
-An excluded term x has LR = (1 - p(x | d)) / (1 - bg(x)), with (1 - p) floored at `excluded_floor` since an
-"obligate" annotation from a handful of cases is no proof. Age (the patient is younger than the disease's
+An excluded term x has LR = k (1 - p(x | d) + slack) / (1 - bg(x)): slack because an "obligate" annotation
+from a handful of cases is no proof, and k (`excluded_ascertainment`) because clinicians record pertinent
+negatives for the diseases they suspect, so the absence of a feature is recorded more often when the
+disease usually has it. Age (the patient is younger than the disease's
 earliest typical onset) and sex (X-linked recessive or sex-limited diseases) add a factor each. With a
 uniform prior the posterior is the softmax of the summed log-LRs over the candidate diseases.
 
@@ -102,13 +104,24 @@ class ScoreParams:
     # Ancestors annotated in more than this fraction of diseases never count as a match: they say nothing.
     max_ancestor_background: float = 0.5
     contradicted_lr: float = 0.01
-    excluded_floor: float = 0.2
+    # P(feature absent | disease has it at frequency p) = 1 - p + slack: curated frequencies from a few cases
+    # ("1/1") overstate, so even an "obligate" feature is sometimes absent.
+    excluded_slack: float = 0.05
     excluded_weight: float = 1.0  # exponent on excluded-term LRs (case reports list many absent features)
+    # Pertinent negatives are recorded for features a clinician checked, and one checks the features of the
+    # diseases one suspects: an excluded term is this many times likelier to be recorded for a disease that
+    # has the feature than for one that lacks it.
+    excluded_ascertainment: float = 1.0
     young_for_onset_lr: float = 0.2
     onset_margin_years: float = 1.0
     xlr_female_lr: float = 0.3
     sex_limited_lr: float = 0.05
     background_floor: float = 0.5  # in units of 1/N diseases
+    # Diseases with long profiles "explain" any feature; a patient's reported features are a sample of the
+    # disease's, so each match is worth (mass / size_reference) ** -size_exponent (0 = LIRICAL's behaviour).
+    size_exponent: float = 0.0
+    size_reference: float = 10.0
+    prior_exponent: float = 0.0  # prior ~ (1 + number of publications) ** prior_exponent
 
 
 @dataclass(frozen=True)
@@ -164,6 +177,8 @@ class Profiles:
     not_cdis: IntArray
     onset_lo: FloatArray  # per disease: earliest typical onset in years (NaN if unknown)
     inheritance: IntArray  # per disease: INH_* bits
+    mass: FloatArray  # per disease: summed frequency of its direct annotations (expected feature count)
+    n_refs: FloatArray  # per disease: distinct references of its phenotype rows (how much it is published)
     bg: FloatArray  # per term: background probability (frequency-weighted mean over background diseases)
 
 
@@ -242,6 +257,14 @@ def _disease_traits(
     i = (aspect == ASPECT_INHERITANCE) & ~ann.row_negated[rows]
     np.bitwise_or.at(inh, disease_of_row[i], graph.inheritance_bits[terms[i]])
     return onset, inh
+
+
+def _distinct_refs(ann: Annotations, rows: IntArray, disease_of_row: IntArray, n_diseases: int) -> FloatArray:
+    refs, owner = _csr_gather(ann.row_ref_ptr, ann.row_ref_idx, rows)
+    if len(refs) == 0:
+        return np.zeros(n_diseases)
+    pairs = np.unique(disease_of_row[owner].astype(np.int64) * (int(refs.max()) + 1) + refs)
+    return np.bincount(pairs // (int(refs.max()) + 1), minlength=n_diseases).astype(np.float64)
 
 
 def build_profiles(
@@ -340,6 +363,8 @@ def build_profiles(
         not_cdis=nd[norder].astype(np.int32),
         onset_lo=onset_lo,
         inheritance=inheritance,
+        mass=np.bincount(pd, weights=dself, minlength=D),
+        n_refs=_distinct_refs(ann, rows[pos], disease_of_row[pos], D),
         bg=bg,
     )
 
@@ -380,6 +405,8 @@ def subset_profiles(prof: Profiles, diseases: IntArray) -> Profiles:
         not_cdis=nd[norder],
         onset_lo=prof.onset_lo[diseases],
         inheritance=prof.inheritance[diseases],
+        mass=prof.mass[diseases],
+        n_refs=prof.n_refs[diseases],
         bg=prof.bg,
     )
 
@@ -423,6 +450,8 @@ def concat_profiles(parts: list[Profiles]) -> Profiles:
         not_cdis=nd[norder],
         onset_lo=np.concatenate([p.onset_lo for p in parts]),
         inheritance=np.concatenate([p.inheritance for p in parts]),
+        mass=np.concatenate([p.mass for p in parts]),
+        n_refs=np.concatenate([p.n_refs for p in parts]),
         bg=parts[0].bg,
     )
 
@@ -469,6 +498,7 @@ def term_scores(
     D = prof.n_diseases
     n_obs = len(query.observed)
     obs_lr = np.full((n_obs, D), params.nomatch_lr)
+    size_scale = (np.maximum(prof.mass, 1.0) / params.size_reference) ** -params.size_exponent
     src = np.full((n_obs, D), -1, dtype=np.int32) if explain else None
     kind = np.zeros((n_obs, D), dtype=np.int8) if explain else None
     for i, q in enumerate(query.observed.tolist()):
@@ -480,13 +510,18 @@ def term_scores(
             dis = prof.cdis[s:e]
             if a == q:
                 vals = prof.cclos[s:e] / bg[a]
+                if params.size_exponent:
+                    vals = vals * size_scale[dis]
             else:
-                if bg[a] > params.max_ancestor_background:
+                # Sharing only "Phenotypic abnormality" (or a very common ancestor) is no evidence.
+                if bg[a] > params.max_ancestor_background or not graph.is_phenotype[a]:
                     continue
                 scale = (bg[q] / bg[a]) ** params.ic_discount / bg[a] if params.ic_discount else 1.0 / bg[a]
                 spec = params.specific_weight * prof.cself[s:e]
                 rel = params.related_weight * prof.cclos[s:e]
                 vals = np.maximum(spec, rel) * scale
+            if params.size_exponent:
+                vals = vals * size_scale[dis]
             cur = row[dis]
             better = vals > cur
             if explain:
@@ -524,7 +559,9 @@ def term_scores(
         s, e = prof.cptr[x], prof.cptr[x + 1]
         if s < e:
             dis = prof.cdis[s:e]
-            exc_lr[i, dis] = np.maximum(1.0 - prof.cclos[s:e], params.excluded_floor) / absent_bg
+            exc_lr[i, dis] = (
+                params.excluded_ascertainment * (1.0 - prof.cclos[s:e] + params.excluded_slack) / absent_bg
+            )
             if explain:
                 assert exc_kind is not None
                 exc_kind[i, dis] = KIND_EXCLUDED_PRESENT
@@ -649,10 +686,22 @@ def rank(
             stacked = concat_profiles(list(rebuilt.values()))
             t2, a2, s2 = total_log_lr(graph, stacked, bg, query, params)
             total[ids], a[ids], s[ids] = t2, a2, s2
+    if params.prior_exponent:
+        # Weakly informative prior: diseases described in more publications are seen more often.
+        total = total + params.prior_exponent * np.log1p(_n_refs_with(prof.n_refs, rebuilt))
     log_score = np.where(candidates, total, -np.inf)
     return RankOutput(
         log_score=log_score, posterior=softmax(log_score), age_log_lr=a, sex_log_lr=s, rebuilt=rebuilt
     )
+
+
+def _n_refs_with(n_refs: FloatArray, rebuilt: dict[int, Profiles]) -> FloatArray:
+    if not rebuilt:
+        return n_refs
+    out = n_refs.copy()
+    for d, p in rebuilt.items():
+        out[d] = p.n_refs[0]
+    return out
 
 
 def softmax(log_score: FloatArray) -> FloatArray:
