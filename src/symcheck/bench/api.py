@@ -36,6 +36,7 @@ from symcheck.errors import InputError
 from symcheck.interview import Interview
 from symcheck.kb.loader import outcome_ids
 from symcheck.kb.pack import Pack
+from symcheck.results import NextQuestion
 
 HOST = "127.0.0.1"
 STARTUP_TIMEOUT_S = 60.0
@@ -75,13 +76,17 @@ class ApiBench:
 # ----- the requests ---------------------------------------------------------------------------------------
 
 
-def _sample_answer(pack: Pack, ev_id: str, condition: int, rng: random.Random) -> Any:
+def _sample_answer(pack: Pack, question: NextQuestion, condition: int, rng: random.Random) -> Any:
     """An answer a patient with ``condition`` would give, drawn from the pack's own likelihoods."""
-    e = pack.evidence[ev_id]
     model = pack.compiled.model
-    index = pack.compiled.outcome_index[ev_id]
+    ev_id = question.evidence_id
     if rng.random() < 0.05:
         return "unknown"
+    if ev_id in pack.checklists:  # tick the items this patient has, each by its own yes/no likelihood
+        return [c.id for c in question.choices
+                if rng.random() < outcome_probability(model, pack.compiled.outcome_index[c.id]["present"], condition)]
+    e = pack.evidence[ev_id]
+    index = pack.compiled.outcome_index[ev_id]
     if e.type == "yes_no":
         p = outcome_probability(model, index["present"], condition)
         return "present" if rng.random() < p else "absent"
@@ -124,7 +129,7 @@ def interview_bodies(pack: Pack, count: int = 200, seed: int = 7) -> list[dict[s
             bodies.append({**body, "answers": dict(body["answers"])})
             if question is None or len(bodies) >= count:
                 break
-            answer = _sample_answer(pack, question.evidence_id, condition, rng)
+            answer = _sample_answer(pack, question, condition, rng)
             body["answers"][question.evidence_id] = answer
             interview.answer(question.evidence_id, answer)
     return bodies[:count]

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from symcheck.api.deps import registry, require_api_key, store
 from symcheck.api.models import BODY_ERRORS, CaseIn, ErrorOut, StoredAssessment, StoredList, StoredSummary
 from symcheck.api.registry import PackRegistry
+from symcheck.api.responses import ModelResponse
 from symcheck.api.routers.interview import start_interview
 from symcheck.results import Assessment, PackRef
 from symcheck.store import AssessmentRecord, Store
@@ -42,15 +43,14 @@ def _stored(record: AssessmentRecord) -> StoredAssessment:
 
 
 @router.post("", response_model=StoredAssessment, status_code=201, responses=BODY_ERRORS, summary="Store a finished assessment")
-def create_assessment(body: CaseIn, response: Response, packs: PackRegistry = Depends(registry),
-                      db: Store = Depends(store)) -> StoredAssessment:
+def create_assessment(body: CaseIn, packs: PackRegistry = Depends(registry),
+                      db: Store = Depends(store)) -> ModelResponse:
     """Recompute the assessment from the answers and store it (answers, demographics, result, pack id
     and version, engine version, timestamps). Returns its id."""
     result = start_interview(packs, body).result(top=10)
     record = db.add_assessment(payload=result.model_dump(mode="json"), pack_id=result.pack.id,
                                pack_version=result.pack.version, engine_version=result.engine_version)
-    response.headers["Location"] = f"/v1/assessments/{record.id}"
-    return _stored(record)
+    return ModelResponse(_stored(record), status_code=201, headers={"Location": f"/v1/assessments/{record.id}"})
 
 
 @router.get("", response_model=StoredList, dependencies=[Depends(require_api_key)],
@@ -73,8 +73,8 @@ def list_assessments(limit: int = Query(50, ge=1, le=1000), offset: int = Query(
 
 
 @router.get("/{assessment_id}", response_model=StoredAssessment, responses=NOT_FOUND)
-def get_assessment(assessment_id: AssessmentId, db: Store = Depends(store)) -> StoredAssessment:
-    return _stored(db.get_assessment(assessment_id))
+def get_assessment(assessment_id: AssessmentId, db: Store = Depends(store)) -> ModelResponse:
+    return ModelResponse(_stored(db.get_assessment(assessment_id)))
 
 
 @router.delete("/{assessment_id}", status_code=204, responses=NOT_FOUND, response_class=Response)

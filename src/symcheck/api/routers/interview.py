@@ -15,6 +15,7 @@ from symcheck.api.models import (
     TriageOut,
 )
 from symcheck.api.registry import PackRegistry
+from symcheck.api.responses import ModelResponse
 from symcheck.errors import InputError
 from symcheck.interview import Interview
 from symcheck.results import InterviewStep
@@ -30,23 +31,23 @@ def start_interview(packs: PackRegistry, body: CaseIn) -> Interview:
 
 
 @router.post("/interview", response_model=InterviewStep, responses=BODY_ERRORS, summary="Next question and the assessment so far")
-async def interview(body: InterviewIn, packs: PackRegistry = Depends(registry)) -> InterviewStep:
+async def interview(body: InterviewIn, packs: PackRegistry = Depends(registry)) -> ModelResponse:
     """One step of a stateless interview. Send the demographics and **every** answer so far; the reply
     is the next question (with its choices and why it is asked), the differential with probabilities,
     the triage so far, and `should_stop`. Any server can answer any step."""
-    return start_interview(packs, body).step(top=body.top)
+    return ModelResponse(start_interview(packs, body).step(top=body.top))
 
 
 @router.post("/triage", response_model=TriageOut, responses=BODY_ERRORS, summary="Triage level for the answers so far")
-async def triage(body: CaseIn, packs: PackRegistry = Depends(registry)) -> TriageOut:
+async def triage(body: CaseIn, packs: PackRegistry = Depends(registry)) -> ModelResponse:
     result = start_interview(packs, body).result()
-    return TriageOut(pack=result.pack, triage=result.triage, out_of_scope=result.out_of_scope,
+    return ModelResponse(TriageOut(pack=result.pack, triage=result.triage, out_of_scope=result.out_of_scope,
                      should_stop=result.should_stop, safety_netting=result.safety_netting,
-                     disclaimer=result.disclaimer)
+                     disclaimer=result.disclaimer))
 
 
 @router.post("/explain", response_model=ExplainOut, responses=BODY_ERRORS, summary="The answers for and against one condition")
-async def explain(body: ExplainIn, packs: PackRegistry = Depends(registry)) -> ExplainOut:
+async def explain(body: ExplainIn, packs: PackRegistry = Depends(registry)) -> ModelResponse:
     interview = start_interview(packs, body)
     pack = interview.pack
     if body.condition not in pack.conditions:
@@ -56,21 +57,21 @@ async def explain(body: ExplainIn, packs: PackRegistry = Depends(registry)) -> E
         raise InputError("condition", f"the answers put the case outside this pack: {result.out_of_scope}")
     for rank, item in enumerate(result.differential, start=1):
         if item.condition_id == body.condition:
-            return ExplainOut(pack=result.pack, condition_id=item.condition_id, name=item.name,
-                              lay_name=item.lay_name, probability=item.probability, rank=rank,
-                              evidence_for=item.evidence_for, evidence_against=item.evidence_against,
-                              disclaimer=result.disclaimer)
+            return ModelResponse(ExplainOut(
+                pack=result.pack, condition_id=item.condition_id, name=item.name, lay_name=item.lay_name,
+                probability=item.probability, rank=rank, evidence_for=item.evidence_for,
+                evidence_against=item.evidence_against, disclaimer=result.disclaimer))
     # Every condition of the pack is in a full differential; reaching here means the engine dropped one.
     raise RuntimeError(f"condition {body.condition} missing from the full differential")
 
 
 @router.post("/recommend", response_model=RecommendOut, responses=BODY_ERRORS, summary="Which specialist to see and which tests")
-async def recommend(body: CaseIn, packs: PackRegistry = Depends(registry)) -> RecommendOut:
+async def recommend(body: CaseIn, packs: PackRegistry = Depends(registry)) -> ModelResponse:
     result = start_interview(packs, body).result()
     level = result.triage.level
     note = None
     if level in EMERGENCY_LEVELS:
         note = f"Emergency care comes first: {result.triage.action} The specialists below are for later follow-up."
-    return RecommendOut(pack=result.pack, triage_level=level, action=result.triage.action, note=note,
-                        recommendations=result.recommendations, safety_netting=result.safety_netting,
-                        disclaimer=result.disclaimer)
+    return ModelResponse(RecommendOut(
+        pack=result.pack, triage_level=level, action=result.triage.action, note=note,
+        recommendations=result.recommendations, safety_netting=result.safety_netting, disclaimer=result.disclaimer))
