@@ -48,6 +48,9 @@ async def triage(body: CaseIn, packs: PackRegistry = Depends(registry)) -> Model
 
 @router.post("/explain", response_model=ExplainOut, responses=BODY_ERRORS, summary="The answers for and against one condition")
 async def explain(body: ExplainIn, packs: PackRegistry = Depends(registry)) -> ModelResponse:
+    """For one condition (any in the pack, not only the top ones): its probability and rank, and the
+    answers that speak for and against it with their log likelihood ratios, strongest first (the service
+    layer lists up to six each way)."""
     interview = start_interview(packs, body)
     pack = interview.pack
     if body.condition not in pack.conditions:
