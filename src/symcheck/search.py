@@ -34,6 +34,13 @@ STOPWORDS = frozenset(
 NAME_WEIGHT = 3
 CORRECTION_CUTOFF = 0.75
 MAX_PREFIX_EXPANSIONS = 40
+MIN_PREFIX = 2
+# Score added for a query that matches a whole name or synonym (BM25 scores here run from about 1 to 10).
+COVERAGE_WEIGHT = 2.0
+# What a person most likely looks for comes first: a small lift for complaints and conditions over single
+# questions, and the same order on equal scores. Other kinds (extra documents) get no lift.
+KIND_BOOST = {"complaint": 0.5, "condition": 0.3, "evidence": 0.0}
+KIND_ORDER = {"complaint": 0, "condition": 1, "evidence": 2}
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -105,9 +112,11 @@ def pack_docs(pack: Pack, url_for: Callable[[str, str], str] | None = None) -> l
 
 
 class SearchIndex:
-    def __init__(self, docs: Sequence[SearchDoc]):
+    def __init__(self, docs: Sequence[SearchDoc], kind_boost: dict[str, float] | None = None):
         self.docs: list[SearchDoc] = list(docs)
+        self.kind_boost = KIND_BOOST if kind_boost is None else kind_boost
         self._phrases = [[normalise(p) for p in (d.title, *d.synonyms) if p] for d in self.docs]
+        self._phrase_words = [[frozenset(tokenize(p)) for p in (d.title, *d.synonyms) if p] for d in self.docs]
         corpus: list[list[str]] = []
         vocab: set[str] = set()
         for doc in self.docs:
@@ -117,6 +126,9 @@ class SearchIndex:
             corpus.append(names * NAME_WEIGHT + body)
         self._vocab = sorted(vocab)
         self._vocab_set = frozenset(vocab)
+        self._by_length: dict[int, list[str]] = {}
+        for word in self._vocab:
+            self._by_length.setdefault(len(word), []).append(word)
         self._kinds = np.array([d.kind for d in self.docs])
         self._retriever = bm25s.BM25()
         if self.docs:
@@ -129,8 +141,9 @@ class SearchIndex:
         pack: Pack,
         extra_docs: Iterable[SearchDoc] = (),
         url_for: Callable[[str, str], str] | None = None,
+        kind_boost: dict[str, float] | None = None,
     ) -> SearchIndex:
-        return cls([*pack_docs(pack, url_for), *extra_docs])
+        return cls([*pack_docs(pack, url_for), *extra_docs], kind_boost=kind_boost)
 
     @property
     def kinds(self) -> list[str]:
@@ -142,7 +155,15 @@ class SearchIndex:
             return (word,)
         if len(word) < 4:
             return ()  # one typo in a short word matches too many unrelated words
-        return tuple(difflib.get_close_matches(word, self._vocab, n=3, cutoff=CORRECTION_CUTOFF))
+        # Words more than two letters longer or shorter cannot reach the cutoff; skip them for speed.
+        nearby = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, ())]
+        close = difflib.get_close_matches(word, nearby, n=3, cutoff=CORRECTION_CUTOFF)
+        if not close:
+            return ()
+        # Keep only the nearest spellings: "charly" means "charley", not also "hardly".
+        ratios = [difflib.SequenceMatcher(None, word, c).ratio() for c in close]
+        best = max(ratios)
+        return tuple(c for c, r in zip(close, ratios, strict=True) if r >= best - 0.05)
 
     def _complete(self, prefix: str) -> list[str]:
         start = bisect.bisect_left(self._vocab, prefix)
@@ -158,23 +179,24 @@ class SearchIndex:
         tokens: list[str] = []
         for i, word in enumerate(words):
             if prefix and i == len(words) - 1 and not q.endswith(" "):
-                completions = self._complete(word) or list(self._correct(stem(word)))
-                tokens += completions
+                if len(word) < MIN_PREFIX:
+                    continue  # one letter completes to half the vocabulary; the name match still counts
+                tokens += self._complete(word) or list(self._correct(stem(word)))
             else:
                 tokens += self._correct(stem(word))
         return tokens
 
-    def _matched(self, index: int, q_norm: str, tokens: set[str]) -> str:
-        phrases = self._phrases[index]
-        doc = self.docs[index]
-        originals = [p for p in (doc.title, *doc.synonyms) if p]
-        best, best_score = originals[0], -1.0
-        for original, phrase in zip(originals, phrases, strict=True):
-            words = {stem(w) for w in phrase.split()}
-            score = len(words & tokens) / (1 + len(words)) + (2.0 if q_norm and q_norm in phrase else 0.0)
-            if score > best_score:
-                best, best_score = original, score
-        return best
+    def _coverage(self, index: int, q_norm: str, tokens: set[str]) -> tuple[float, int]:
+        """How completely the query names this document: the best share of one name's (or synonym's)
+        words that the query matched, 1.0 also when the query is part of the name; and which name."""
+        best, best_at = 0.0, 0
+        for at, (phrase, words) in enumerate(zip(self._phrases[index], self._phrase_words[index], strict=True)):
+            share = len(words & tokens) / len(words) if words else 0.0
+            if q_norm and phrase.startswith(q_norm):  # what is typed so far begins this name
+                share = max(share, 1.0)
+            if share > best:
+                best, best_at = share, at
+        return best, best_at
 
     def search(
         self, q: str, limit: int = 10, kinds: Iterable[str] | None = None, prefix: bool = False
@@ -197,17 +219,20 @@ class SearchIndex:
         )
         q_norm = normalise(q)
         token_set = set(tokens)
-        ranked: list[tuple[float, int]] = []
+        ranked: list[tuple[float, int, int]] = []
         for index, score in zip(found[0].tolist(), scores[0].tolist(), strict=True):
             if score <= 0:
                 continue
-            # A query that is a whole name or synonym (or part of one) should come first.
-            bonus = 1.0 if q_norm and any(q_norm in p for p in self._phrases[index]) else 0.0
-            ranked.append((float(score) + bonus, int(index)))
-        ranked.sort(key=lambda x: (-x[0], self.docs[x[1]].kind, self.docs[x[1]].id))
+            # A query that is a whole name or synonym ("tetanus", "charley horse") should come before
+            # documents that only mention its words ("tetanus jab").
+            coverage, phrase_at = self._coverage(int(index), q_norm, token_set)
+            boost = self.kind_boost.get(self.docs[index].kind, 0.0)
+            ranked.append((float(score) + COVERAGE_WEIGHT * coverage + boost, int(index), phrase_at))
+        ranked.sort(key=lambda x: (-x[0], KIND_ORDER.get(self.docs[x[1]].kind, len(KIND_ORDER)), self.docs[x[1]].id))
         hits = []
-        for score, index in ranked[:limit]:
+        for score, index, phrase_at in ranked[:limit]:
             doc = self.docs[index]
+            names = [p for p in (doc.title, *doc.synonyms) if p]
             hits.append(SearchHit(id=doc.id, kind=doc.kind, title=doc.title, url=doc.url, score=round(score, 4),
-                                  matched=self._matched(index, q_norm, token_set)))
+                                  matched=names[phrase_at]))
         return hits
