@@ -122,6 +122,62 @@ def desktop(browser: Any, base_url: str) -> Iterator[Tab]:
     tab.close()
 
 
+# A small in-page audit: names for every control, unique ids, one h1, and WCAG AA text contrast (4.5:1, or
+# 3:1 for large text) against the first opaque background behind each text.
+AUDIT_JS = r"""
+() => {
+  const problems = [];
+  const ids = {};
+  for (const el of document.querySelectorAll('[id]')) {
+    if (ids[el.id]) problems.push('duplicate id ' + el.id);
+    ids[el.id] = true;
+  }
+  if (document.querySelectorAll('h1').length !== 1) problems.push('h1 count ' + document.querySelectorAll('h1').length);
+  for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+    const named = el.labels && el.labels.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+    if (!named) problems.push('unlabelled ' + el.outerHTML.slice(0, 80));
+  }
+  for (const el of document.querySelectorAll('button, a[href]')) {
+    if (!(el.textContent || el.getAttribute('aria-label') || '').trim())
+      problems.push('nameless ' + el.outerHTML.slice(0, 80));
+  }
+  const rgb = s => (s.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = el => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  while (walker.nextNode()) {
+    const el = walker.currentNode.parentElement;
+    if (!walker.currentNode.textContent.trim() || seen.has(el) || !el.offsetParent && el.tagName !== 'BODY') continue;
+    seen.add(el);
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || el.closest('.visually-hidden, svg')) continue;
+    const fg = rgb(style.color).slice(0, 3), bg = background(el);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) problems.push('contrast ' + ratio.toFixed(2) + ' ' + el.tagName + ' "' + el.textContent.trim().slice(0, 40) + '"');
+  }
+  return problems;
+}
+"""
+
+
+def audit(tab: Tab) -> None:
+    problems = tab.page.evaluate(AUDIT_JS)
+    assert not problems, f"{tab.page.url}: {problems}"
+
+
 CALM = {"jaw_stiff": "No", "wound": "No", "fever": "No", "night": "Yes", "site": "Leg"}
 
 
@@ -147,10 +203,12 @@ def test_checker_run_to_result(desktop: Tab, phone: Tab) -> None:
     for tab, size in ((desktop, "desktop"), (phone, "320")):
         page = start_check(tab)
         tab.assert_fits()
+        audit(tab)
         tab.shot(f"checker-start-{size}")
         page.get_by_role("button", name="Start").click()
         page.locator(".question-form").wait_for()
         tab.assert_fits()
+        audit(tab)
         tab.shot(f"checker-question-{size}")
         page.get_by_text("Why are you asking this?").click()
         assert page.get_by_text("rule out a condition that needs urgent care").is_visible()
@@ -168,7 +226,15 @@ def test_checker_run_to_result(desktop: Tab, phone: Tab) -> None:
         assert page.get_by_text("Answers that make it more likely:").first.is_visible()
         assert page.get_by_role("button", name="Print this result").is_visible()  # unhidden by site.js
         tab.assert_fits()
+        audit(tab)
         tab.shot(f"checker-result-{size}")
+        # the print view: the result alone, without site navigation, forms or buttons
+        page.emulate_media(media="print")
+        assert page.locator(".site-header").is_hidden()
+        assert page.locator(".result-actions").is_hidden()
+        assert page.locator("#result-title").is_visible()
+        tab.shot(f"checker-result-print-{size}")
+        page.emulate_media(media="screen")
         with page.expect_download() as download:
             page.get_by_role("button", name="Download as FHIR JSON").click()
         assert download.value.suggested_filename == "symcheck-assessment.fhir.json"
@@ -192,6 +258,7 @@ def test_emergency_interrupt(phone: Tab, desktop: Tab) -> None:
         colour = page.locator("section.emergency").evaluate("e => getComputedStyle(e).backgroundColor")
         assert colour == "rgb(164, 0, 29)"
         tab.assert_fits()
+        audit(tab)
         tab.shot(f"checker-emergency-{size}")
         # correcting a mistaken tap goes back to that question
         page.get_by_role("button", name=re.compile("Change “Have you had a wound")).click()
@@ -278,11 +345,14 @@ def test_condition_and_symptom_pages(phone: Tab, desktop: Tab) -> None:
         tab.assert_fits()
 
 
-def test_every_page_fits_at_320(phone: Tab) -> None:
+def test_every_page_fits_at_320_and_passes_the_audit(phone: Tab, desktop: Tab) -> None:
     for path in ("/", "/symptoms/webmini", "/conditions", "/categories", "/categories/benign", "/signs/fever",
-                 "/search?q=cramp", "/conditions/tetanus"):
+                 "/search?q=cramp", "/conditions/tetanus", "/conditions/evil"):
         phone.go(path)
         phone.assert_fits()
+        audit(phone)
+        desktop.go(path)
+        audit(desktop)
     phone.go("/conditions/nope", status=404)
     phone.assert_fits()
 
@@ -321,8 +391,10 @@ def test_spasm_pack_tour(browser: Any, spasm_url: str) -> None:
         page.locator("#warning_signs").scroll_into_view_if_needed()
         page.locator("#warning_signs details").first.locator("summary").click()
         tab.shot(f"spasm-symptom-warnings-{size}", full_page=False)
+        audit(tab)
         tab.go(f"/conditions/{first}")
         tab.assert_fits()
+        audit(tab)
         tab.shot(f"spasm-condition-{size}", full_page=False)
         tab.go("/categories/musculoskeletal" if any(c.category == "musculoskeletal" for c in pack.conditions.values())
                else "/categories")

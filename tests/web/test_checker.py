@@ -132,6 +132,8 @@ def test_emergency_interrupts_at_once(client: TestClient) -> None:
     assert 'href="tel:112"' in html
     assert "Jaw stiffness after a wound can be tetanus." in html
     assert "Keep the person calm in a quiet, dim room." in html  # while waiting
+    assert "Stay with the person until help arrives." in html  # the pack's advice for this level
+    assert "See a doctor if it lasts more than two weeks." not in html  # not other levels' advice
     # a mistaken tap can be corrected straight from the interrupt
     assert 'name="change" value="jaw_stiff"' in html and 'name="change" value="wound"' in html
 

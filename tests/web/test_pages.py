@@ -109,6 +109,11 @@ def test_estimates_are_marked(client: TestClient) -> None:
     assert re.search(r"50%\s*<span class=\"tag\">estimate</span>", html)
 
 
+def test_head_requests(client: TestClient) -> None:
+    assert client.head("/conditions/night_cramps").status_code == 200
+    assert client.head("/conditions/nope").status_code == 404
+
+
 def test_unknown_pages_are_404_html(client: TestClient) -> None:
     for url in ("/conditions/no_such_thing", "/categories/nope", "/signs/nope", "/symptoms/other"):
         r = client.get(url)

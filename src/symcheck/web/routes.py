@@ -39,19 +39,20 @@ def _symptom_page_id(pack: Pack) -> str:
     return pack.page.id if pack.page else pack.id
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
     pack = pack_for(request)
     return render(
         request,
         "home.html",
         pack=pack,
+        page_title="Understand your symptoms",
         symptom_page_id=_symptom_page_id(pack),
         categories=page_mod.categories(pack),
     )
 
 
-@router.get("/symptoms/{page_id}", response_class=HTMLResponse)
+@router.api_route("/symptoms/{page_id}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def symptom_page(request: Request, page_id: str) -> HTMLResponse:
     pack = pack_for(request)
     if page_id != _symptom_page_id(pack):
@@ -82,7 +83,7 @@ def symptom_page(request: Request, page_id: str) -> HTMLResponse:
     )
 
 
-@router.get("/conditions", response_class=HTMLResponse)
+@router.api_route("/conditions", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def condition_index(request: Request) -> HTMLResponse:
     pack = pack_for(request)
     conditions = sorted(pack.conditions.values(), key=lambda c: c.name.lower())
@@ -90,7 +91,7 @@ def condition_index(request: Request) -> HTMLResponse:
                   conditions=conditions)
 
 
-@router.get("/conditions/{condition_id}", response_class=HTMLResponse)
+@router.api_route("/conditions/{condition_id}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def condition_page(request: Request, condition_id: str) -> HTMLResponse:
     pack = pack_for(request)
     try:
@@ -116,7 +117,7 @@ def condition_page(request: Request, condition_id: str) -> HTMLResponse:
     )
 
 
-@router.get("/signs/{evidence_id}", response_class=HTMLResponse)
+@router.api_route("/signs/{evidence_id}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def sign_page(request: Request, evidence_id: str) -> HTMLResponse:
     """One symptom or sign: the conditions the pack links it to and the warning signs that use it."""
     pack = pack_for(request)
@@ -143,14 +144,14 @@ def sign_page(request: Request, evidence_id: str) -> HTMLResponse:
     )
 
 
-@router.get("/categories", response_class=HTMLResponse)
+@router.api_route("/categories", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def category_index(request: Request) -> HTMLResponse:
     pack = pack_for(request)
     return render(request, "categories.html", pack=pack, nav="categories", page_title="Browse by category",
                   categories=page_mod.categories(pack))
 
 
-@router.get("/categories/{slug}", response_class=HTMLResponse)
+@router.api_route("/categories/{slug}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def category_page(request: Request, slug: str) -> HTMLResponse:
     pack = pack_for(request)
     cats = page_mod.categories(pack)
@@ -174,7 +175,7 @@ def category_page(request: Request, slug: str) -> HTMLResponse:
 # ----- search --------------------------------------------------------------------------------------
 
 
-@router.get("/search", response_class=HTMLResponse)
+@router.api_route("/search", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def search_page(request: Request, q: str = Query("", max_length=MAX_QUERY)) -> HTMLResponse:
     pack = pack_for(request)
     hits = web_search.search(pack, q, limit=30) if q.strip() else []
@@ -203,7 +204,7 @@ def complaint_suggest(request: Request, q: str = Query("", max_length=MAX_QUERY)
     return JSONResponse([{"id": c.id, "label": c.label} for c in found])
 
 
-@router.get("/check", response_class=HTMLResponse)
+@router.api_route("/check", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def check_start(request: Request, complaint: str = Query("", max_length=MAX_QUERY)) -> HTMLResponse:
     pack = pack_for(request)
     state = checker.CheckState()
@@ -455,6 +456,8 @@ def _emergency_page(request: Request, pack: Pack, state: checker.CheckState, ass
         flags=flags,
         assessment=assessment,
         flag_answers=flag_answers,
+        # only the advice for this level here; the full result lists all the safety-netting
+        level_advice=[s.text for s in pack.meta.safety_netting if s.level == level],
         trigger_rows=[r for r in _answer_rows(pack, state) if r["id"] in trigger_ids],
         **_checker_context(pack, state),
     )

@@ -93,5 +93,12 @@ def index_for(pack: Pack) -> SearchIndex:
     return index
 
 
+# A person searching the site usually wants a page to read: pages and conditions edge ahead of single
+# questions when their scores are close.
+KIND_WEIGHTS = {"page": 1.2, "condition": 1.15, "complaint": 1.1, "category": 1.0, "section": 1.0, "evidence": 0.85}
+
+
 def search(pack: Pack, q: str, limit: int = 20, prefix: bool = False) -> list[SearchHit]:
-    return index_for(pack).search(q, limit=limit, prefix=prefix)
+    hits = index_for(pack).search(q, limit=limit * 2, prefix=prefix)
+    hits.sort(key=lambda h: -h.score * KIND_WEIGHTS.get(h.kind, 1.0))
+    return hits[:limit]
