@@ -36,6 +36,7 @@ def _symcheck(*args: str) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
+@pytest.mark.slow
 def test_serve_runs_the_api_with_workers(tmp_path: Path):
     port = bench.free_port()
     proc = _symcheck("serve", "--port", str(port), "--workers", "2", "--pack", str(MINI),

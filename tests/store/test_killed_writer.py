@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from symcheck.results import Assessment
@@ -64,6 +65,7 @@ def _check_consistent(url: str) -> list[str]:
         store.close()
 
 
+@pytest.mark.slow
 def test_writer_killed_in_a_loop_loses_nothing(db_url: str):
     open_store(db_url).close()  # migrate first so the writer's start-up is not what gets killed
     acknowledged: list[str] = []

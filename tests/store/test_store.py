@@ -122,6 +122,22 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(tmp_path: Path):
         store.close()
 
 
+def test_sqlite_overwrites_deleted_assessments(tmp_path: Path):
+    path = tmp_path / "x.db"
+    store = open_store(f"sqlite:///{path}")
+    try:
+        marker = "UNIQUE-MARKER-" + "x" * 200
+        record = store.add_assessment(payload={"answers": {"note": marker}}, pack_id="mini", pack_version="0.0.1",
+                                      engine_version="0.1.0")
+        store.delete_assessment(record.id)
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        store.close()
+    raw = path.read_bytes() + (path.with_name("x.db-wal").read_bytes() if path.with_name("x.db-wal").exists() else b"")
+    assert marker.encode() not in raw
+
+
 def test_sqlite_in_a_new_folder_is_created(tmp_path: Path):
     store = open_store(f"sqlite:///{tmp_path / 'deep' / 'er' / 'x.db'}")
     try:

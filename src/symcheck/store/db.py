@@ -180,6 +180,8 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA busy_timeout=10000")
         cur.execute("PRAGMA foreign_keys=ON")
+        # A deleted assessment is overwritten on disk, not left readable in free pages.
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     @sa.event.listens_for(engine, "begin")
