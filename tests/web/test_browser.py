@@ -287,6 +287,26 @@ def test_back_and_change_an_answer(desktop: Tab) -> None:
     assert any("Is your jaw stiff?" in r and "No" in r for r in rows)
 
 
+def test_works_without_javascript(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "/check")
+    assert page.locator("#pregnancy-field").is_visible()  # shown with its hint when no script can hide it
+    page.get_by_label("Age in years").fill("70")
+    page.get_by_label("Male", exact=True).check()
+    page.get_by_text("Or choose from the list").click()
+    page.get_by_label("Leg cramp").check()
+    page.get_by_role("button", name="Start").click()
+    for _ in range(15):
+        if not page.locator(".question-form").count():
+            break
+        page.locator(".question-form").get_by_role(
+            "button", name=CALM.get(question(page), "Don't know"), exact=True).first.click()
+    assert "look after this yourself" in page.get_by_role("heading", level=1).inner_text()
+    assert page.get_by_role("button", name="Print this result").is_hidden()  # needs script, so not offered
+    context.close()
+
+
 def test_keyboard_only_answering_and_focus_order(desktop: Tab) -> None:
     page = start_check(desktop)
     page.get_by_role("button", name="Start").focus()

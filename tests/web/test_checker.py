@@ -178,6 +178,8 @@ def test_change_an_earlier_answer_keeps_its_place_and_the_later_answers(client: 
     changing = press(client, html, "answers-form", "change", "jaw_stiff")
     assert question_id(changing) == "jaw_stiff"
     assert "Changing your answer to question 1" in changing
+    kept = press(client, changing, "answers-form", "action", "continue")
+    assert carried_answers(kept) == before  # keeping the answer changes nothing
     after = answer(client, changing, "unknown")
     assert carried_answers(after) == ["jaw_stiff=unknown", *before[1:]]
 
