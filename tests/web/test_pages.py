@@ -164,7 +164,7 @@ def test_static_assets(client: TestClient) -> None:
 
 def test_search_results_page(client: TestClient) -> None:
     html = client.get("/search", params={"q": "night cramps"}).text
-    assert '<a href="/conditions/night_cramps">Night cramps</a>' in html
+    assert '<a class="result-title" href="/conditions/night_cramps">Night cramps</a>' in html
     # typo-tolerant
     assert "/conditions/night_cramps" in client.get("/search", params={"q": "nigth crmps"}).text
     # synonyms: "charley horse" is a synonym of the leg-cramp complaint, which starts the checker

@@ -1,0 +1,85 @@
+"""The flagship pack through the site: every page renders and the checker reaches a result. Skipped, with
+the reason, while the pack does not validate."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+import symcheck
+from symcheck.errors import PackError
+from symcheck.kb import page as page_mod
+from symcheck.kb.pack import Pack
+from symcheck.web import mount_web
+from tests.web.conftest import as_form, hidden_fields, question_id
+
+
+@pytest.fixture(scope="module")
+def spasm() -> Pack:
+    try:
+        return symcheck.load_pack("spasm")
+    except PackError as exc:
+        pytest.skip(f"the spasm pack does not validate yet: {exc}")
+
+
+@pytest.fixture(scope="module")
+def site(spasm: Pack) -> Iterator[TestClient]:
+    app = FastAPI()
+    mount_web(app, spasm)
+    with TestClient(app) as c:
+        yield c
+
+
+def test_every_spasm_page_renders(site: TestClient, spasm: Pack) -> None:
+    assert spasm.page is not None, "the spasm pack has a symptom page"
+    urls = ["/", f"/symptoms/{spasm.page.id}", "/conditions", "/categories"]
+    urls += [f"/conditions/{c}" for c in spasm.conditions]
+    urls += [f"/categories/{s}" for s in page_mod.categories(spasm)]
+    urls += [f"/signs/{e}" for e in spasm.evidence]
+    for url in urls:
+        r = site.get(url)
+        assert r.status_code == 200, url
+        assert "/check" in r.text and spasm.meta.disclaimer.split(".")[0] in r.text, url
+
+
+def test_spasm_symptom_page_has_its_sections_and_every_rule(site: TestClient, spasm: Pack) -> None:
+    assert spasm.page is not None
+    html = site.get(f"/symptoms/{spasm.page.id}").text
+    for sec in spasm.page.sections:
+        assert f'id="{sec.id}"' in html
+    for rule in spasm.rules:
+        if not rule.scope:
+            assert rule.message.replace("'", "&#39;").replace('"', "&#34;") in html, rule.id
+    # every [[condition]] in the page is a link to its page
+    for cid in page_mod.linked_from_page(spasm):
+        assert f'href="/conditions/{cid}"' in html
+    assert spasm.page.reviewer in html
+
+
+@pytest.mark.parametrize("strategy", ["no", "dont_know"])
+def test_spasm_checker_reaches_a_result(site: TestClient, spasm: Pack, strategy: str) -> None:
+    html = site.post("/check", data={"action": "start", "age": "45", "sex": "female", "complaint": "muscle_cramp"}).text
+    for _ in range(spasm.meta.stop.max_questions + 2):
+        if 'class="question-form"' not in html:
+            break
+        if strategy == "dont_know":
+            value = "unknown"
+        elif 'value="absent"' in html:
+            value = "absent"
+        elif 'value="none_of_these"' in html:
+            value = "none_of_these"
+        elif 'id="number-answer"' in html:
+            value = "unknown"
+        else:
+            m = re.search(r'name="v" value="([^"]+)"', html)
+            assert m, question_id(html)
+            value = m.group(1)
+        r = site.post("/check", data=as_form([*hidden_fields(html), ("v", value)]))
+        assert r.status_code == 200, r.text[:500]
+        html = r.text
+    assert 'id="result-title"' in html or "emergency-page" in html
+    assert spasm.meta.disclaimer.split(".")[0] in html
