@@ -27,15 +27,18 @@ def state(request: Request) -> ApiState:
     return api_state
 
 
-def registry(request: Request) -> PackRegistry:
+# Trivial dependencies are async: FastAPI runs a plain `def` dependency in its thread pool, which cost
+# about a millisecond per request in the interview hot path.
+async def registry(request: Request) -> PackRegistry:
     return state(request).registry
 
 
 def store(request: Request) -> Store:
+    # A thread-pool dependency on purpose: the first call opens (and may migrate) the database.
     return state(request).store.get()
 
 
-def require_api_key(request: Request, key: str | None = Security(api_key_header)) -> None:
+async def require_api_key(request: Request, key: str | None = Security(api_key_header)) -> None:
     expected = state(request).api_key
     if not expected:
         raise HTTPException(403, f"listing stored assessments is disabled on this server (set {API_KEY_ENV})")
