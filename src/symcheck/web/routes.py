@@ -176,11 +176,13 @@ def category_page(request: Request, slug: str) -> HTMLResponse:
 
 
 @router.api_route("/search", methods=["GET", "HEAD"], response_class=HTMLResponse)
-def search_page(request: Request, q: str = Query("", max_length=MAX_QUERY)) -> HTMLResponse:
+def search_page(request: Request, q: str = "") -> HTMLResponse:
     pack = pack_for(request)
+    truncated = len(q) > MAX_QUERY
+    q = q[:MAX_QUERY]  # a page answers an over-long query with what fits, not with an error document
     hits = web_search.search(pack, q, limit=30) if q.strip() else []
     return render(request, "search.html", pack=pack, nav="search", page_title=f"Search: {q}" if q else "Search",
-                  search_query=q, hits=hits, kind_labels=web_search.KIND_LABELS)
+                  search_query=q, hits=hits, kind_labels=web_search.KIND_LABELS, truncated=truncated)
 
 
 @router.get("/search/suggest")
@@ -205,7 +207,7 @@ def complaint_suggest(request: Request, q: str = Query("", max_length=MAX_QUERY)
 
 
 @router.api_route("/check", methods=["GET", "HEAD"], response_class=HTMLResponse)
-def check_start(request: Request, complaint: str = Query("", max_length=MAX_QUERY)) -> HTMLResponse:
+def check_start(request: Request, complaint: str = "") -> HTMLResponse:
     pack = pack_for(request)
     state = checker.CheckState()
     if any(c.id == complaint for c in pack.meta.complaints):
