@@ -137,3 +137,11 @@ def test_checklist_answers_expand_and_go_back_together(tmp_path):
     with pytest.raises(InputError) as exc:
         iv.answer("history", ["cramp"])
     assert exc.value.field == "answers.history"
+
+
+def test_dont_know_to_safety_questions_is_not_reassurance(mini_pack):
+    answers = {"cramp": "present", "night": "present", "fever": "absent", "site": "leg", "places": ["calf"]}
+    sure = Interview(mini_pack, age=70, sex="female", answers={**answers, "jaw_stiff": "absent"}).result()
+    unsure = Interview(mini_pack, age=70, sex="female", answers={**answers, "jaw_stiff": "unknown"}).result()
+    assert sure.triage.level == "self_care"
+    assert unsure.triage.level == "consultation" and "don't know" in unsure.triage.reasons[0]
