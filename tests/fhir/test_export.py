@@ -179,3 +179,18 @@ def test_assessment_id_must_be_a_uuid(mini_pack, bad_id: str):
     result = Interview(mini_pack, age=40, sex="female", answers=ANSWERS).result()
     with pytest.raises(ValueError):
         assessment_bundle(assessment_id=bad_id, created_at=CREATED, assessment=result)
+
+
+def _empties(node: Any, path: str = "") -> list[str]:
+    if isinstance(node, dict):
+        return [path] * (not node) + [p for k, v in node.items() for p in _empties(v, f"{path}.{k}")]
+    if isinstance(node, list):
+        return [path] * (not node) + [p for i, v in enumerate(node) for p in _empties(v, f"{path}[{i}]")]
+    return [path] if node in ("", None) else []
+
+
+@pytest.mark.parametrize("answers", [ANSWERS, {"site": "abdomen"}, {}, {"cramp": "present", "places": []},
+                                     {"jaw_stiff": "present", "wound": "present"}])
+def test_no_empty_elements_anywhere(mini_pack, answers: dict[str, Any]):
+    """FHIR JSON has no empty arrays, objects or strings: an element is there with content or absent."""
+    assert _empties(_bundle(mini_pack, answers)) == []

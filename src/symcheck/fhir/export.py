@@ -169,6 +169,17 @@ def _condition_concept(pack: Pack | None, pack_id: str, cid: str, name: str, icd
     return {"coding": codings, "text": name}
 
 
+def _pruned(value: Any) -> Any:
+    """Drop empty lists, objects and strings: FHIR JSON forbids them (an element is present or absent)."""
+    if isinstance(value, dict):
+        out = {k: _pruned(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in ([], {}, "", None)}
+    if isinstance(value, list):
+        items = [_pruned(v) for v in value]
+        return [v for v in items if v not in ([], {}, "", None)]
+    return value
+
+
 def assessment_bundle(
     *, assessment_id: str, created_at: dt.datetime, assessment: Assessment, pack: Pack | None = None
 ) -> Bundle:
@@ -182,7 +193,7 @@ def assessment_bundle(
     resources: list[tuple[str, Resource]] = []
 
     def add(key: str, model: type[Resource], data: dict[str, Any]) -> dict[str, Any]:
-        data = {"id": ids.uid(key), **data}
+        data = _pruned({"id": ids.uid(key), **data})
         resources.append((key, model.model_validate(data)))
         return ids.ref(key)
 
