@@ -20,7 +20,11 @@ from symcheck.api.routers.interview import start_interview
 from symcheck.results import Assessment, PackRef
 from symcheck.store import AssessmentRecord, Store
 
-router = APIRouter(prefix="/v1/assessments", tags=["assessments"])
+router = APIRouter(
+    prefix="/v1/assessments",
+    tags=["assessments"],
+    responses={503: {"model": ErrorOut, "description": "the assessment store is not available"}},
+)
 NOT_FOUND = {404: {"model": ErrorOut, "description": "no assessment with this id"}}
 AssessmentId = Annotated[str, Path(max_length=64, description="the id returned when the assessment was stored")]
 FHIR_JSON = "application/fhir+json"
@@ -92,6 +96,8 @@ def delete_assessment(assessment_id: AssessmentId, db: Store = Depends(store)) -
                                                  "properties": {"resourceType": {"const": "Bundle"}}}}}},
         # Errors stay plain JSON; without an explicit content FastAPI would label them FHIR.
         404: {"description": "no assessment with this id",
+              "content": {"application/json": {"schema": ErrorOut.model_json_schema()}}},
+        503: {"description": "the assessment store is not available",
               "content": {"application/json": {"schema": ErrorOut.model_json_schema()}}},
     },
     summary="The stored assessment as an HL7 FHIR R4 Bundle",
