@@ -68,15 +68,24 @@ def explain(model: CompiledModel, post: F64, observed: I64, conditions: I64) -> 
     other conditions weighted by the current posterior. Positive speaks for c, negative against it.
     """
     observed = np.asarray(observed, dtype=np.int64)
-    result = np.zeros((len(conditions), len(observed)))
-    for j, o in enumerate(observed):
-        s, e = int(model.link_ptr[o]), int(model.link_ptr[o + 1])
-        b = model.out_background[o]
-        p_all = b + float(np.dot(post[model.link_cond[s:e]], model.link_d[s:e]))
-        for i, c in enumerate(conditions):
-            p_c = outcome_probability(model, int(o), int(c))
-            rest = 1.0 - post[c]
-            p_alt = (p_all - post[c] * p_c) / rest if rest > 1e-12 else b
-            p_alt = min(max(p_alt, 1e-12), 1.0)
-            result[i, j] = np.log(p_c) - np.log(p_alt)
+    conditions = np.asarray(conditions, dtype=np.int64)
+    n_obs = len(observed)
+    b = model.out_background[observed]
+    # P(o | c) for the listed conditions: background, overridden by their links
+    p_c = np.broadcast_to(b, (len(conditions), n_obs)).copy()
+    idx = link_slices(model, observed)
+    column = np.repeat(np.arange(n_obs), model.link_ptr[observed + 1] - model.link_ptr[observed])
+    row_of = np.full(model.n_conditions, -1, dtype=np.int64)
+    row_of[conditions] = np.arange(len(conditions))
+    rows = row_of[model.link_cond[idx]]
+    mine = rows >= 0
+    p_c[rows[mine], column[mine]] = model.link_p[idx][mine]
+    # P(o) under the whole posterior, then without the condition itself
+    p_all = b + np.bincount(column, weights=post[model.link_cond[idx]] * model.link_d[idx], minlength=n_obs)
+    w = post[conditions][:, None]
+    rest = 1.0 - w
+    safe_rest = np.where(rest > 1e-12, rest, 1.0)
+    p_alt = np.where(rest > 1e-12, (p_all[None, :] - w * p_c) / safe_rest, b[None, :])
+    p_alt = np.clip(p_alt, 1e-12, 1.0)
+    result: F64 = np.log(p_c) - np.log(p_alt)
     return result
