@@ -81,6 +81,11 @@ ROWS = [
     ("OMIM:000007", "Seizure-free disability", "", "HP:0001249", "PMID:17", "HP:0040281", "P"),
     ("OMIM:000007", "Seizure-free disability", "NOT", "HP:0001250", "PMID:17", "", "P"),
     ("ORPHA:1", "Orphanet epilepsy", "", "HP:0002069", "ORPHA:1", "HP:0040281", "P"),
+    # A disease with a long profile: it matches the same seizure term as disease 1, and much else.
+    *[
+        ("OMIM:000008", "Everything syndrome", "", term, "PMID:18", "HP:0040281", "P")
+        for term in ("HP:0002069", "HP:0007359", "HP:0001249", "HP:0000618", "HP:0000252")
+    ],
 ]
 
 
@@ -117,7 +122,8 @@ PARAMS = ScoreParams(
     max_ancestor_background=1.0,
     excluded_slack=0.05,
     excluded_ascertainment=1.0,
-    size_exponent=0.0,
+    null_calibration=0.0,
+    prior_exponent=0.0,
 )
 
 
@@ -295,6 +301,29 @@ def test_explanations_agree_with_fast_path(toy: RareIndex) -> None:
     cols = np.arange(len(toy.disease_ids), dtype=np.int32)[::-1].copy()
     slow = model.explain(toy.graph, toy.prof, cols, {}, q, PARAMS, int(toy.ann.in_background.sum()))
     np.testing.assert_allclose(slow.observed_lr, fast.observed_lr[:, cols])
+
+
+def test_null_calibration_discounts_long_profiles(toy: RareIndex) -> None:
+    specific, everything = d(toy, "OMIM:000001"), d(toy, "OMIM:000008")
+    raw = run(toy, ["HP:0002069"])
+    assert raw.log_score[everything] == pytest.approx(raw.log_score[specific])  # same match, same frequency
+    calibrated = run(toy, ["HP:0002069"], params=replace(PARAMS, null_calibration=1.0))
+    assert calibrated.log_score[specific] > calibrated.log_score[everything]
+    assert calibrated.calibration[everything] < calibrated.calibration[specific]
+    assert calibrated.posterior.sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    "params", [PARAMS, ScoreParams(), replace(PARAMS, ic_discount=0.5, max_ancestor_background=0.3)]
+)
+def test_single_disease_path_matches_vectorised_path(toy: RareIndex, params: ScoreParams) -> None:
+    bg = model.finalize_background(toy.prof.bg, int(toy.ann.in_background.sum()), params)
+    terms = np.array([i for i in range(toy.graph.n_terms) if toy.graph.is_phenotype[i]], dtype=np.int32)
+    q = model.Query(observed=terms, excluded=np.zeros(0, np.int32))
+    fast = model.term_scores(toy.graph, toy.prof, bg, q, params).observed_lr
+    for i in range(len(toy.disease_ids)):
+        one = model.observed_lr_one(toy.graph, toy.prof, i, bg, terms, params)
+        np.testing.assert_allclose(one, fast[:, i], err_msg=toy.disease_ids[i])
 
 
 def test_query_normalisation_keeps_most_specific(toy: RareIndex) -> None:

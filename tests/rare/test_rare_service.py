@@ -46,7 +46,13 @@ def test_marfan_phenotype_ranks_marfan_syndrome(index: RareIndex) -> None:
     by_term = {m.term_id: m for m in marfan.matches}
     assert by_term["HP:0001083"].how == "exact" and by_term["HP:0001083"].log_lr > 0
     # The per-term contributions plus age and sex add up to the disease's score.
-    total = sum(m.log_lr for m in marfan.matches) + marfan.age_log_lr + marfan.sex_log_lr
+    total = (
+        sum(m.log_lr for m in marfan.matches)
+        + marfan.age_log_lr
+        + marfan.sex_log_lr
+        + marfan.calibration
+        + marfan.prior
+    )
     assert total == pytest.approx(marfan.log_score, abs=1e-6)
 
 

@@ -67,7 +67,7 @@ def phenopackets(
         title=f"Phenopackets: {report.n_cases:,} cases ({report.n_annotated:,} with an annotated diagnosis), "
         f"{'/'.join(chosen)} candidates, HPO {report.hpoa_version}"
     )
-    for col in ("profile", "cases", "n", "top-1", "top-3", "top-10", "MRR", "ms/case"):
+    for col in ("profile", "cases", "n", "top-1", "top-3", "top-10", "MRR", "ms/case", "CPU ms/case"):
         table.add_column(col, justify="right" if col not in ("profile", "cases") else "left")
     for label, mode in (("leave-publication-out", report.leave_publication_out), ("full", report.full)):
         for subset, m in (("all", mode.all_cases), ("annotated", mode.annotated_cases)):
@@ -80,6 +80,7 @@ def phenopackets(
                 f"{m.top10:.1%}",
                 f"{m.mrr:.3f}",
                 f"{mode.seconds_per_case * 1000:.2f}",
+                f"{mode.cpu_seconds_per_case * 1000:.2f}",
             )
     console.print(table)
     console.print(

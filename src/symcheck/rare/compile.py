@@ -21,11 +21,11 @@ import platformdirs
 
 from symcheck.rare import model
 from symcheck.rare.hpoa import parse_hpoa
-from symcheck.rare.model import Annotations, ProfileParams, Profiles, TermGraph
+from symcheck.rare.model import Annotations, ProfileParams, Profiles, ScoreParams, TermGraph
 from symcheck.rare.obo import parse_obo
 
 # Bump whenever the compiled layout or its meaning changes.
-COMPILER_VERSION = "rare-5"
+COMPILER_VERSION = "v7"
 
 ROOT_PHENOTYPE = "HP:0000118"
 ROOT_ONSET = "HP:0003674"
@@ -104,6 +104,10 @@ class RareIndex:
     ref_ids: list[str]
     hpo_version: str
     hpoa_version: str
+    # Null calibration (see model.null_log_lr): the sampled features and, per ScoreParams repr, the per-disease
+    # null; the default parameters' null is computed at build time and cached with the arrays.
+    null_sample: np.ndarray
+    null_cache: dict[str, np.ndarray] = field(default_factory=dict)
     term_index: dict[str, int] = field(default_factory=dict)
     alias_index: dict[str, int] = field(default_factory=dict)
     disease_index: dict[str, int] = field(default_factory=dict)
@@ -151,6 +155,8 @@ def cache_key(obo: Path, hpoa: Path, params: ProfileParams) -> str:
     h.update(file_sha256(obo).encode())
     h.update(file_sha256(hpoa).encode())
     h.update(repr(sorted(asdict(params).items())).encode())
+    # The cached null calibration is for the default score parameters.
+    h.update(repr(ScoreParams()).encode())
     return h.hexdigest()[:24]
 
 
@@ -241,6 +247,7 @@ def build_index(obo_path: Path, hpoa_path: Path, params: ProfileParams | None = 
     parents = [sorted({resolve(p) for p in onto.terms[t].parents} - {-1}) for t in live]
     closure = _ancestor_closure(parents)
     anc_ptr, anc_idx = _csr(closure)
+    par_ptr, par_idx = _csr(parents)
     pheno_root = term_index.get(ROOT_PHENOTYPE, -1)
     onset_root = term_index.get(ROOT_ONSET, -1)
     is_pheno = np.array([pheno_root in c and i != pheno_root for i, c in enumerate(closure)], dtype=bool)
@@ -262,6 +269,8 @@ def build_index(obo_path: Path, hpoa_path: Path, params: ProfileParams | None = 
         n_terms=len(live),
         anc_ptr=anc_ptr,
         anc_idx=anc_idx,
+        par_ptr=par_ptr,
+        par_idx=par_idx,
         is_phenotype=is_pheno,
         onset_lo=onset_lo,
         inheritance_bits=inh_bits,
@@ -335,6 +344,10 @@ def build_index(obo_path: Path, hpoa_path: Path, params: ProfileParams | None = 
         in_background=in_bg,
     )
     prof = model.build_profiles(graph, ann, params)
+    sample = model.null_terms(graph, ann)
+    defaults = ScoreParams()
+    bg = model.finalize_background(prof.bg, int(ann.in_background.sum()), defaults)
+    null_cache = {repr(defaults): model.null_log_lr(graph, prof, bg, sample, defaults)}
     return RareIndex(
         graph=graph,
         ann=ann,
@@ -352,6 +365,8 @@ def build_index(obo_path: Path, hpoa_path: Path, params: ProfileParams | None = 
         ref_ids=list(ref_index),
         hpo_version=onto.data_version,
         hpoa_version=hp.version,
+        null_sample=sample,
+        null_cache=null_cache,
     )
 
 
@@ -394,6 +409,10 @@ def save_index(index: RareIndex, path: Path) -> None:
     arrays["s.term_synonyms"], arrays["p.term_synonyms"] = _pack_strings(
         ["\t".join(s) for s in index.term_synonyms]
     )
+    arrays["null_sample"] = index.null_sample
+    key = repr(ScoreParams())
+    if key in index.null_cache:
+        arrays["null_default"] = index.null_cache[key]
     arrays["alias_target"] = index.alias_target
     arrays["alias_kind"] = index.alias_kind
     meta = [index.hpo_version, index.hpoa_version, repr(sorted(asdict(index.profile_params).items()))]
@@ -430,6 +449,8 @@ def load_saved_index(path: Path, params: ProfileParams) -> RareIndex:
         prof=part("prof", Profiles),
         profile_params=params,
         term_synonyms=[s.split("\t") if s else [] for s in syn],
+        null_sample=data["null_sample"],
+        null_cache={repr(ScoreParams()): data["null_default"]} if "null_default" in data else {},
         alias_target=data["alias_target"],
         alias_kind=data["alias_kind"],
         hpo_version=meta[0],
@@ -458,4 +479,8 @@ def load_or_build(
             pass  # a corrupt or foreign file: rebuild it below
     index = build_index(obo, hpoa, params)
     save_index(index, path)
+    # Files of older compiler versions are never read again: don't let them pile up (~60 MB each).
+    for stale in cache_dir.glob("rare-*.npz"):
+        if not stale.name.startswith(f"rare-{COMPILER_VERSION}-"):
+            stale.unlink(missing_ok=True)
     return index

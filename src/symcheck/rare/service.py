@@ -57,9 +57,16 @@ class RareDiseaseResult(BaseModel):
     disease_id: str
     name: str
     probability: float
-    log_score: float = Field(description="sum of all log-LRs, incl. age and sex; the posterior's logit")
+    log_score: float = Field(
+        description="the posterior's logit: the terms' log-LRs + age + sex + calibration + prior"
+    )
     age_log_lr: float
     sex_log_lr: float
+    calibration: float = Field(
+        description="minus what as many random features would score for this disease: long profiles explain "
+        "anything, so their matches count for less"
+    )
+    prior: float = Field(description="log prior from how much the disease is published (0 when disabled)")
     matches: list[TermMatch]
 
 
@@ -214,6 +221,7 @@ def score(
         only = np.array(
             [index.disease_index[d] for d in exclude_for if d in index.disease_index], dtype=np.int32
         )
+    null, sample = null_for(index, params)
     return model.rank(
         index.graph,
         index.ann,
@@ -224,7 +232,20 @@ def score(
         index.profile_params,
         exclude_references=refs if len(refs) else None,
         exclude_for=only,
+        null=null,
+        null_sample=sample,
     )
+
+
+def null_for(index: RareIndex, params: ScoreParams) -> tuple[np.ndarray, np.ndarray]:
+    """The per-disease null calibration for these parameters (cached; about a second for new ones)."""
+    key = repr(params)
+    null = index.null_cache.get(key)
+    if null is None:
+        bg = model.finalize_background(index.prof.bg, int(index.ann.in_background.sum()), params)
+        null = model.null_log_lr(index.graph, index.prof, bg, index.null_sample, params)
+        index.null_cache[key] = null
+    return null, index.null_sample
 
 
 def rank(
@@ -294,6 +315,8 @@ def rank(
                 log_score=float(out.log_score[d]),
                 age_log_lr=float(out.age_log_lr[d]),
                 sex_log_lr=float(out.sex_log_lr[d]),
+                calibration=float(out.calibration[d]),
+                prior=float(out.prior[d]),
                 matches=matches,
             )
         )
