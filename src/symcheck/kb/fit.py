@@ -330,7 +330,8 @@ def _linked_mask(pack: Pack) -> tuple[np.ndarray, np.ndarray]:
         for ev_id, raw in pack.conditions[cid].likelihoods.items():
             q = q_index[ev_id]
             linked[c, q] = True
-            sourced[c, q] = isinstance(raw, Likelihood) and not raw.estimate
+            # a bare number rests on the condition's likelihood_source: a sourced figure, not an estimate
+            sourced[c, q] = not isinstance(raw, Likelihood) or not raw.estimate
     return linked, sourced
 
 
