@@ -178,6 +178,10 @@ def test_compiled_structure(toy: RareIndex) -> None:
     assert toy.prof.bg[t(toy, "HP:0002069")] > 0
     assert toy.prof.bg[t(toy, "HP:0001250")] > toy.prof.bg[t(toy, "HP:0002069")]
     assert not toy.ann.in_background[d(toy, "ORPHA:1")]
+    # Information content: rarer terms carry more; the phenotype root, shared by all, carries none.
+    ic = toy.term_ic
+    assert ic[t(toy, "HP:0000118")] == pytest.approx(0.0)
+    assert ic[t(toy, "HP:0002069")] > ic[t(toy, "HP:0001250")] > ic[t(toy, "HP:0000707")] > 0
 
 
 def test_matching_term_raises_disease(toy: RareIndex) -> None:

@@ -7,6 +7,10 @@ Scoring follows the data set's README exactly, so dev and held-out figures compa
   whose diagnosis is annotated;
 * leave-publication-out (the headline): for each case, the target disease's annotation rows whose only
   reference is the case's PMID are dropped before scoring.
+
+The dev file is tuning data (the other 90 % is held back). The model's few global hyperparameters
+(rare.model.ScoreParams / ProfileParams) were tuned on the cohorts of `--split A` and checked on `--split B`
+and vice versa; splitting by cohort keeps a disease and its publication on one side.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from symcheck.rare.model import Annotations, ProfileParams, Profiles, ScoreParam
 from symcheck.rare.obo import parse_obo
 
 # Bump whenever the compiled layout or its meaning changes.
-COMPILER_VERSION = "v7"
+COMPILER_VERSION = "v8"
 
 ROOT_PHENOTYPE = "HP:0000118"
 ROOT_ONSET = "HP:0003674"
@@ -107,6 +107,9 @@ class RareIndex:
     # Null calibration (see model.null_log_lr): the sampled features and, per ScoreParams repr, the per-disease
     # null; the default parameters' null is computed at build time and cached with the arrays.
     null_sample: np.ndarray
+    # Information content of each term, -log(fraction of background diseases annotated with it or a
+    # descendant): the classic Resnik weight, for look-ups and displays (the LR model uses prof.bg).
+    term_ic: np.ndarray
     null_cache: dict[str, np.ndarray] = field(default_factory=dict)
     term_index: dict[str, int] = field(default_factory=dict)
     alias_index: dict[str, int] = field(default_factory=dict)
@@ -348,6 +351,10 @@ def build_index(obo_path: Path, hpoa_path: Path, params: ProfileParams | None = 
     defaults = ScoreParams()
     bg = model.finalize_background(prof.bg, int(ann.in_background.sum()), defaults)
     null_cache = {repr(defaults): model.null_log_lr(graph, prof, bg, sample, defaults)}
+    n_bg = max(int(ann.in_background.sum()), 1)
+    owner = np.repeat(np.arange(prof.n_diseases), np.diff(prof.dptr))
+    count = np.bincount(prof.dterm, weights=ann.in_background[owner].astype(np.float64), minlength=len(live))
+    term_ic = -np.log(np.maximum(count, 0.5) / n_bg)
     return RareIndex(
         graph=graph,
         ann=ann,
@@ -366,6 +373,7 @@ def build_index(obo_path: Path, hpoa_path: Path, params: ProfileParams | None = 
         hpo_version=onto.data_version,
         hpoa_version=hp.version,
         null_sample=sample,
+        term_ic=term_ic,
         null_cache=null_cache,
     )
 
@@ -410,6 +418,7 @@ def save_index(index: RareIndex, path: Path) -> None:
         ["\t".join(s) for s in index.term_synonyms]
     )
     arrays["null_sample"] = index.null_sample
+    arrays["term_ic"] = index.term_ic
     key = repr(ScoreParams())
     if key in index.null_cache:
         arrays["null_default"] = index.null_cache[key]
@@ -450,6 +459,7 @@ def load_saved_index(path: Path, params: ProfileParams) -> RareIndex:
         profile_params=params,
         term_synonyms=[s.split("\t") if s else [] for s in syn],
         null_sample=data["null_sample"],
+        term_ic=data["term_ic"],
         null_cache={repr(ScoreParams()): data["null_default"]} if "null_default" in data else {},
         alias_target=data["alias_target"],
         alias_kind=data["alias_kind"],
