@@ -83,3 +83,16 @@ def test_spasm_checker_reaches_a_result(site: TestClient, spasm: Pack, strategy:
         html = r.text
     assert 'id="result-title"' in html or "emergency-page" in html
     assert spasm.meta.disclaimer.split(".")[0] in html
+
+
+def test_result_shows_rare_diseases_when_answers_map_to_hpo(site: TestClient, spasm: Pack) -> None:
+    # Features of a myotonic or neuromyotonic disorder, each carrying an HPO id in the pack.
+    coded = [e.id for e in spasm.evidence.values()
+             if e.type == "yes_no" and e.codes.get("hpo") and e.kind in ("symptom", "finding")
+             and not any(e.id in r.when for r in spasm.rules)][:4]
+    assert len(coded) >= 2
+    form = [("action", "result"), ("age", "30"), ("sex", "male"), ("for_whom", "self"), ("complaint", "muscle_cramp"),
+            *(("a", f"{ev}=present") for ev in coded)]
+    html = site.post("/check", data=as_form(form)).text
+    assert "For clinicians: rare diseases with these features" in html
+    assert re.search(r"\(OMIM:\d+\)", html)

@@ -481,6 +481,11 @@ def _result_page(
             assessment = state.interview(pack).result(top=TOP_CAUSES)
         except InputError as exc:
             return _error_page(request, pack, exc)
+    rare = None
+    if not assessment.out_of_scope:
+        from symcheck.rare.from_answers import rare_differential  # deferred: loads the HPO index on first use
+
+        rare = rare_differential(state.interview(pack))
     causes, unlikely = [], []
     for item in assessment.differential:
         cond = pack.conditions[item.condition_id]
@@ -495,6 +500,7 @@ def _result_page(
         a=assessment,
         causes=causes,
         unlikely=unlikely,
+        rare=rare,
         answer_text=lambda ev_id, value: checker.answer_label(checker.asked_item(pack, ev_id), value),
         **_checker_context(pack, state),
     )
