@@ -48,7 +48,7 @@ class Policy:
     """When to stop and what to ask. Tuned by cross-validation on training folds only."""
 
     max_turns: int = 30
-    stop_probability: float = 0.99  # stop once the leading condition is at least this likely
+    stop_probability: float = 0.9997  # stop once the leading condition is at least this likely
     min_gain: float = 1e-4  # nats: a question that cannot move the posterior more is not worth a turn
     lookahead: bool = True  # a parent question also counts what its follow-ups could tell (x P(present))
     # Output: with a pack that has reference-differential shares (fitted from DDXPlus records), list a

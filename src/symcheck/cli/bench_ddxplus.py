@@ -66,7 +66,9 @@ def ddxplus(
     folds: int = typer.Option(0, "--folds", help="Cross-validate: fit on folds-1 parts of the patients, test on the rest, report means."),
     seed: int = typer.Option(0, "--seed", help="Seed of the fold assignment."),
     limit: int | None = typer.Option(None, "--limit", help="Use only the first N patients."),
-    stop_probability: float = typer.Option(0.9995, "--stop-probability", help="Stop when the leading condition reaches this."),
+    stop_probability: float | None = typer.Option(
+        None, "--stop-probability", help="Stop when the leading condition reaches this (default: the pack's stop.probability)."
+    ),
     min_gain: float = typer.Option(1e-4, "--min-gain", help="Stop when no question is worth this much information (nats)."),
     lookahead: bool = typer.Option(True, "--lookahead/--no-lookahead", help="Credit a parent question with what its follow-ups can tell."),
     list_threshold: float = typer.Option(
@@ -89,7 +91,7 @@ def ddxplus(
     from symcheck.kb.fit import FIT_FILE
     from symcheck.kb.pack import load_pack
 
-    if not 0.0 < stop_probability <= 1.0:
+    if stop_probability is not None and not 0.0 < stop_probability <= 1.0:
         raise InputError("stop-probability", f"{stop_probability} must lie in (0, 1]")
     if not 0.0 < list_threshold <= 1.0:
         raise InputError("list-threshold", f"{list_threshold} must lie in (0, 1]")
@@ -101,6 +103,8 @@ def ddxplus(
         raise InputError("folds", "use 0 (no cross-validation) or at least 2")
     if not patients.is_file():
         raise InputError("patients", f"no such file: {patients}")
+    if stop_probability is None:
+        stop_probability = load_pack(pack).meta.stop.probability
     policy = Policy(
         max_turns=max_turns,
         stop_probability=stop_probability,
