@@ -18,6 +18,7 @@ from symcheck.results import (
     Recommendations,
     Triage,
 )
+from symcheck.search import SearchHit
 
 EvidenceId = Annotated[str, Field(min_length=1, max_length=120)]
 ChoiceId = Annotated[str, Field(min_length=1, max_length=120)]
@@ -202,19 +203,10 @@ class EvidenceDetail(EvidenceSummary):
     rules: list[str] = Field(description="red-flag and scope rules that use this evidence")
 
 
-class SearchHitOut(BaseModel):
-    id: str
-    kind: str
-    title: str
-    url: str
-    score: float
-    matched: str
-
-
 class SearchOut(BaseModel):
     query: str
     pack: str
-    hits: list[SearchHitOut]
+    hits: list[SearchHit]
 
 
 # ----- stored assessments ---------------------------------------------------------------------------------

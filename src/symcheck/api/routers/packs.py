@@ -21,7 +21,6 @@ from symcheck.api.models import (
     PackSummary,
     PriorOut,
     ReviewOut,
-    SearchHitOut,
     SearchOut,
     SourceOut,
 )
@@ -186,5 +185,5 @@ async def search(
 ) -> SearchOut:
     p = packs.for_request(pack)
     hits = packs.index(p).search(q, limit=limit, kinds=kinds, prefix=prefix)
-    return SearchOut(query=q, pack=p.id, hits=[SearchHitOut(**h.model_dump()) for h in hits])
+    return SearchOut(query=q, pack=p.id, hits=hits)
 
