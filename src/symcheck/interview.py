@@ -402,8 +402,9 @@ class Interview:
                 diff_level, diff_conds = alt_level, alt_conds
         level = max(rule_level, diff_level)
         # Uncertainty is not reassurance: self-care needs the red-flag checks answered, not "don't know".
-        warning_signs = {n for r in pack.compiled.rules if r.screen and not r.scope for n in r.order
-                         if pack.evidence[n].type == "yes_no"}
+        warning_signs = {n for r in pack.compiled.rules if r.screen and not r.scope
+                         and (not r.complaints or self.complaint in r.complaints)
+                         for n in r.order if pack.evidence[n].type == "yes_no"}
         unsure = [n for n in warning_signs if self._answers.get(n) == "unknown"]
         unsure_floor = level == triage_mod.SELF_CARE and bool(unsure)
         if unsure_floor:

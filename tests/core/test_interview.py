@@ -145,3 +145,11 @@ def test_dont_know_to_safety_questions_is_not_reassurance(mini_pack):
     unsure = Interview(mini_pack, age=70, sex="female", answers={**answers, "jaw_stiff": "unknown"}).result()
     assert sure.triage.level == "self_care"
     assert unsure.triage.level == "consultation" and "don't know" in unsure.triage.reasons[0]
+
+
+def test_a_positive_gate_sign_opens_the_rest_of_its_rule(mini_pack):
+    # "long_fever" (fever and duration_days >= 30, consultation_24) is not screened up front, but once
+    # fever is answered "yes" its other question comes next.
+    iv = Interview(mini_pack, age=30, sex="female", answers={"jaw_stiff": "absent", "fever": "present"})
+    q = iv.next_question()
+    assert q is not None and q.evidence_id == "duration_days" and q.reason == "red_flag_check"

@@ -56,9 +56,14 @@ def screening_evidence(
 ) -> tuple[str, CompiledRule] | None:
     """The next red-flag question: from the most urgent screening rule for this complaint that is still
     undecided, its first evidence that can be asked. None when screening is complete."""
-    candidates = [
-        r for r in rules if r.screen and not r.scope and (not r.complaints or (complaint is not None and complaint in r.complaints))
-    ]
+    def screened(r: CompiledRule) -> bool:
+        return r.screen and (not r.complaints or (complaint is not None and complaint in r.complaints))
+
+    def follows_a_finding(r: CompiledRule) -> bool:
+        # a rule's first sign (its gate, e.g. a recent wound) answered "yes" opens the rest of its checks
+        return r.level >= CONSULTATION_24 and bool(r.order) and facts.get(r.order[0]) is True
+
+    candidates = [r for r in rules if not r.scope and (screened(r) or follows_a_finding(r))]
     candidates.sort(key=lambda r: -r.level)  # stable: file order within a level
     for rule in candidates:
         if rule.expression.evaluate(facts) is not None:
