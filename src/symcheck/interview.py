@@ -401,11 +401,12 @@ class Interview:
             if alt_level > diff_level:
                 diff_level, diff_conds = alt_level, alt_conds
         level = max(rule_level, diff_level)
-        # Uncertainty is not reassurance: self-care needs the red-flag checks answered, not "don't know".
-        warning_signs = {n for r in pack.compiled.rules if r.screen and not r.scope
-                         and (not r.complaints or self.complaint in r.complaints)
-                         for n in r.order if pack.evidence[n].type == "yes_no"}
-        unsure = [n for n in warning_signs if self._answers.get(n) == "unknown"]
+        # Uncertainty is not reassurance: self-care needs every red-flag check of the complaint decided.
+        # A check left open ("don't know", or never asked, as in an assessment from a file) keeps the
+        # person from self-care.
+        unsure = [r.id for r in pack.compiled.rules if r.screen and not r.scope
+                  and (not r.complaints or self.complaint in r.complaints)
+                  and r.expression.evaluate(state.facts) is None]
         unsure_floor = level == triage_mod.SELF_CARE and bool(unsure)
         if unsure_floor:
             level = max(level, model.default_level)
@@ -429,8 +430,8 @@ class Interview:
             else:
                 reasons.append(f"The likely causes can usually be managed at home: {names}.")
         if unsure_floor:
-            reasons.insert(0, "A safety question was answered \"don't know\", so a doctor should check rather "
-                              "than relying on self-care.")
+            reasons.insert(0, "Some safety checks are still open (not asked, or answered \"don't know\"), so a doctor "
+                              "should check rather than relying on self-care.")
         if not reasons:
             reasons.append("The answers do not point clearly to one cause, so a doctor should take a look.")
         level_name = LEVEL_NAMES[level]

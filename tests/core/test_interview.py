@@ -145,6 +145,8 @@ def test_dont_know_to_safety_questions_is_not_reassurance(mini_pack):
     unsure = Interview(mini_pack, age=70, sex="female", answers={**answers, "jaw_stiff": "unknown"}).result()
     assert sure.triage.level == "self_care"
     assert unsure.triage.level == "consultation" and "don't know" in unsure.triage.reasons[0]
+    unasked = Interview(mini_pack, age=70, sex="female", answers=answers).result()
+    assert unasked.triage.level == "consultation" and "not asked" in unasked.triage.reasons[0]
 
 
 def test_a_positive_gate_sign_opens_the_rest_of_its_rule(mini_pack):
