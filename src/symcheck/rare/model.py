@@ -280,6 +280,13 @@ def _distinct_refs(ann: Annotations, rows: IntArray, disease_of_row: IntArray, n
     return np.bincount(pairs // (int(refs.max()) + 1), minlength=n_diseases).astype(np.float64)
 
 
+
+def _row_pointers(keys: np.ndarray, n: int) -> np.ndarray:
+    """CSR row pointers (int32, length n + 1) for entries sorted by `keys` in 0..n-1."""
+    ptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(keys, minlength=n), out=ptr[1:])
+    return ptr
+
 def build_profiles(
     graph: TermGraph,
     ann: Annotations,
@@ -343,18 +350,15 @@ def build_profiles(
         dclos = np.zeros(0)
     pd = (ukey // T).astype(np.int32)
     pt = (ukey % T).astype(np.int32)
-    dptr = np.zeros(D + 1, dtype=np.int32)
-    np.cumsum(np.bincount(pd, minlength=D), out=dptr[1:])
+    dptr = _row_pointers(pd, D)
 
     corder = np.lexsort((pd, pt))
-    cptr = np.zeros(T + 1, dtype=np.int32)
-    np.cumsum(np.bincount(pt, minlength=T), out=cptr[1:])
+    cptr = _row_pointers(pt, T)
 
     nd = disease_of_row[pheno & negated]
     nt = ann.row_term[rows][pheno & negated]
     norder = np.lexsort((nd, nt))
-    not_cptr = np.zeros(T + 1, dtype=np.int32)
-    np.cumsum(np.bincount(nt, minlength=T), out=not_cptr[1:])
+    not_cptr = _row_pointers(nt, T)
 
     if bg is None:
         in_bg = ann.in_background if n_diseases is None else np.ones(D, dtype=bool)
@@ -387,11 +391,9 @@ def subset_profiles(prof: Profiles, diseases: IntArray) -> Profiles:
     T = prof.n_terms
     pos, owner = _csr_gather(prof.dptr, np.arange(len(prof.dterm), dtype=np.int32), diseases)
     pt = prof.dterm[pos]
-    dptr = np.zeros(k + 1, dtype=np.int32)
-    np.cumsum(np.bincount(owner, minlength=k), out=dptr[1:])
+    dptr = _row_pointers(owner, k)
     corder = np.lexsort((owner, pt))
-    cptr = np.zeros(T + 1, dtype=np.int32)
-    np.cumsum(np.bincount(pt, minlength=T), out=cptr[1:])
+    cptr = _row_pointers(pt, T)
     # NOT annotations: keep the entries of the chosen diseases, renumbered.
     remap = np.full(prof.n_diseases, -1, dtype=np.int32)
     remap[diseases] = np.arange(k, dtype=np.int32)
@@ -400,8 +402,7 @@ def subset_profiles(prof: Profiles, diseases: IntArray) -> Profiles:
     keep = nd >= 0
     nt, nd = nt[keep], nd[keep]
     norder = np.lexsort((nd, nt))
-    not_cptr = np.zeros(T + 1, dtype=np.int32)
-    np.cumsum(np.bincount(nt, minlength=T), out=not_cptr[1:])
+    not_cptr = _row_pointers(nt, T)
     return Profiles(
         n_diseases=k,
         n_terms=T,
@@ -436,16 +437,13 @@ def concat_profiles(parts: list[Profiles]) -> Profiles:
     dself = np.concatenate([p.dself for p in parts])
     dclos = np.concatenate([p.dclos for p in parts])
     D = int(offsets[-1])
-    dptr = np.zeros(D + 1, dtype=np.int32)
-    np.cumsum(np.bincount(pd, minlength=D), out=dptr[1:])
+    dptr = _row_pointers(pd, D)
     corder = np.lexsort((pd, pt))
-    cptr = np.zeros(T + 1, dtype=np.int32)
-    np.cumsum(np.bincount(pt, minlength=T), out=cptr[1:])
+    cptr = _row_pointers(pt, T)
     nt = np.concatenate([np.repeat(np.arange(T, dtype=np.int32), np.diff(p.not_cptr)) for p in parts])
     nd = np.concatenate([p.not_cdis + o for p, o in zip(parts, offsets[:-1], strict=True)]).astype(np.int32)
     norder = np.lexsort((nd, nt))
-    not_cptr = np.zeros(T + 1, dtype=np.int32)
-    np.cumsum(np.bincount(nt, minlength=T), out=not_cptr[1:])
+    not_cptr = _row_pointers(nt, T)
     return Profiles(
         n_diseases=D,
         n_terms=T,
