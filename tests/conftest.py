@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,14 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "packs" / "mini"
 SHARED = REPO.parent / "shared"
+
+# Tests never touch the user's own files: the user data folder (where the default store lives) points into
+# a temporary folder for the whole run, subprocesses included, and a configured database URL is ignored.
+# Set at import, before any test or fixture can open a store.
+if "SYMCHECK_TEST_HOME" not in os.environ:
+    os.environ["SYMCHECK_TEST_HOME"] = tempfile.mkdtemp(prefix="symcheck-test-home-")
+    os.environ["XDG_DATA_HOME"] = os.path.join(os.environ["SYMCHECK_TEST_HOME"], "data")
+    os.environ.pop("SYMCHECK_DATABASE_URL", None)
 
 
 @pytest.fixture(scope="session")

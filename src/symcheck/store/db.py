@@ -299,9 +299,15 @@ class LazyStore:
     def __init__(self, url: str | None = None, store: Store | None = None):
         self.url = url
         self._store: Store | None = store
+        # A store handed in belongs to the caller: it is never closed here nor swapped for another one
+        # (an app restarted by a second TestClient used to open the user's default database instead).
+        self._given = store is not None
         self._lock = threading.Lock()
 
     def get(self) -> Store:
+        if self._given:
+            assert self._store is not None
+            return self._store
         if self._store is None:
             with self._lock:
                 if self._store is None:
@@ -312,6 +318,8 @@ class LazyStore:
         return self._store
 
     def close(self) -> None:
+        if self._given:
+            return
         if self._store is not None:
             self._store.close()
             self._store = None
