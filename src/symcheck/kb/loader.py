@@ -20,12 +20,14 @@ from symcheck.engine.rules import RuleSyntaxError
 from symcheck.engine.rules import parse as parse_rule
 from symcheck.errors import PackError, PackIssue
 from symcheck.kb.schema import (
+    LEVELS,
     Checklist,
     Condition,
     Evidence,
     Likelihood,
     PackMeta,
     Page,
+    Phrases,
     Rule,
     Source,
     Specialist,
@@ -50,6 +52,7 @@ class PackData:
         self.tests: dict[str, Test] = {}
         self.sources: dict[str, Source] = {}
         self.page: Page | None = None
+        self.phrases: Phrases | None = None  # phrases.yaml: lay words for the free-text parser (optional)
 
 
 class _Collector:
@@ -195,6 +198,14 @@ def load_pack_data(root: Path | str) -> PackData:
         if raw is not None:
             data.page = _validate(Page, raw, "page.yaml", "", out)
 
+    phrases_path = root / "phrases.yaml"
+    if phrases_path.exists():
+        raw = _read_yaml(phrases_path, root, out)
+        if raw is not None:
+            data.phrases = _validate(Phrases, raw, "phrases.yaml", "", out)
+            if data.phrases is not None:
+                _check_phrases(data, data.phrases, out)
+
     _check_references(data, out)
     if out.issues:
         raise PackError(out.issues)
@@ -332,6 +343,11 @@ def _check_references(data: PackData, out: _Collector) -> None:
         for cid in rule.complaints:
             if cid not in complaint_ids:
                 out.add(f, entry, "complaints", f"unknown complaint {cid!r}")
+        for cid in rule.conditions:
+            if cid not in data.conditions:
+                out.add(f, entry, "conditions", f"unknown condition {cid!r}")
+        if not rule.scope and not rule.conditions and LEVELS.index(rule.level) >= LEVELS.index("consultation_24"):
+            out.add(f, entry, "conditions", "a rule at consultation_24 or above must name the conditions it points to")
 
     if meta is not None:
         for i, comp in enumerate(meta.complaints):
@@ -343,6 +359,19 @@ def _check_references(data: PackData, out: _Collector) -> None:
                 problem = answer_problem(e, value)
                 if problem:
                     out.add("pack.yaml", comp.id, f"complaints[{i}].answers.{ev_id}", problem)
+        for i, comp in enumerate(meta.complaints):
+            for key in ("emergency_gate", "describe"):
+                for ev_id in getattr(comp, key):
+                    if ev_id not in ev:
+                        out.add("pack.yaml", comp.id, f"complaints[{i}].{key}", f"unknown evidence {ev_id!r}")
+                    elif key == "emergency_gate" and ev[ev_id].type != "yes_no":
+                        out.add("pack.yaml", comp.id, f"complaints[{i}].{key}", f"{ev_id!r} is not a yes/no question")
+        for i, grp in enumerate(meta.red_flag_groups):
+            for ev_id in grp.evidence:
+                if ev_id not in ev:
+                    out.add("pack.yaml", grp.id, f"red_flag_groups[{i}].evidence", f"unknown evidence {ev_id!r}")
+                elif ev[ev_id].type != "yes_no":
+                    out.add("pack.yaml", grp.id, f"red_flag_groups[{i}].evidence", f"{ev_id!r} is not a yes/no question")
         seen_lists: set[str] = set()
         for i, cl in enumerate(meta.checklists):
             where = f"checklists[{i}]"
@@ -369,6 +398,46 @@ def _check_references(data: PackData, out: _Collector) -> None:
             for sid in sec.sources:
                 if sid not in data.sources:
                     out.add("page.yaml", sec.id, "sources", f"unknown source {sid!r}")
+
+
+def _check_phrases(data: PackData, ph: Phrases, out: _Collector) -> None:
+    """Every key of phrases.yaml names a complaint, an evidence id, or an answer of it."""
+    f = "phrases.yaml"
+    complaint_ids = {c.id for c in data.meta.complaints} if data.meta else set()
+    for cid in ph.complaints:
+        if cid not in complaint_ids:
+            out.add(f, f"complaints.{cid}", "id", "unknown complaint")
+    for key, entry in ph.evidence.items():
+        ev_id, _, value = key.partition(".")
+        e = data.evidence.get(ev_id)
+        if e is None:
+            out.add(f, f"evidence.{key}", "id", f"unknown evidence {ev_id!r}")
+            continue
+        if e.type == "yes_no":
+            if value not in ("", "present", "absent"):
+                out.add(f, f"evidence.{key}", "id", f"{value!r}: a yes/no item takes 'id' or 'id.absent'")
+        elif e.type == "number":
+            out.add(f, f"evidence.{key}", "id", "a number question is read through slots:, not phrases")
+        elif value not in outcome_ids(e):
+            out.add(f, f"evidence.{key}", "id", f"{value!r} is not one of {', '.join(outcome_ids(e))}")
+        phrases = entry if isinstance(entry, list) else entry.phrases
+        if not phrases:
+            out.add(f, f"evidence.{key}", "phrases", "has no phrases")
+    kinds = {"since": "one_of", "episode": "one_of", "frequency": "number", "temperature": "yes_no", "gestation": "yes_no"}
+    for sid, slot in ph.slots.items():
+        e = data.evidence.get(sid)
+        if e is None:
+            out.add(f, f"slots.{sid}", "id", "unknown evidence")
+            continue
+        if e.type != kinds[slot.kind]:
+            out.add(f, f"slots.{sid}", "kind", f"{slot.kind} needs a {kinds[slot.kind]} question, not {e.type}")
+        for cid in slot.choices:
+            if cid not in outcome_ids(e):
+                out.add(f, f"slots.{sid}", f"choices.{cid}", f"is not one of {', '.join(outcome_ids(e))}")
+        if slot.kind in ("since", "episode") and not slot.choices:
+            out.add(f, f"slots.{sid}", "choices", f"a {slot.kind} slot needs choices with ranges")
+        if slot.kind in ("temperature", "gestation") and slot.present_from is None:
+            out.add(f, f"slots.{sid}", "present_from", "is required")
 
 
 def checklist_members(cl: Checklist, evidence: dict[str, Evidence]) -> list[str]:

@@ -39,6 +39,11 @@ class Complaint(Strict):
     label: str
     synonyms: list[str] = []
     answers: dict[str, Any] = {}
+    # The interview's first question: the immediate life threats for this complaint, asked as one
+    # "is any of these happening now?" list of yes/no evidence.
+    emergency_gate: list[Ident] = []
+    # Then the complaint itself (where, when, what brings it on, how long), in this order.
+    describe: list[Ident] = []
 
 
 class SafetyNet(Strict):
@@ -60,8 +65,18 @@ class Checklist(Strict):
 
     id: Ident
     question: str
+    question_other: str = ""  # the same question when someone answers for another person
     evidence: list[Ident] = []
     group: str | None = None  # or: every yes/no evidence of this group
+
+
+class RedFlagGroup(Strict):
+    """Red-flag checks on one theme, asked together ("do you have any of these?")."""
+
+    id: Ident
+    question: str
+    question_other: str = ""  # the same question when someone answers for another person
+    evidence: list[Ident]
 
 
 class PackMeta(Strict):
@@ -83,6 +98,12 @@ class PackMeta(Strict):
     default_level: Level = "consultation"
     stop: StopConfig = StopConfig()
     complaints: list[Complaint] = []
+    emergency_gate_question: str = "Is any of these happening now? Tick all that apply, or none."
+    emergency_gate_question_other: str = "Is any of these happening to them now? Tick all that apply, or none."
+    red_flag_groups: list[RedFlagGroup] = []
+    # A fired red-flag rule is itself evidence for the conditions it names: their odds are multiplied by
+    # this likelihood ratio (a rule may set its own), so that triage and the differential tell one story.
+    rule_likelihood_ratio: float = Field(10.0, ge=1.0, le=1000.0)
     checklists: list[Checklist] = []
     safety_netting: list[SafetyNet] = []
     disclaimer: str = (
@@ -112,6 +133,9 @@ class Choice(Strict):
 class Question(Strict):
     lay: str
     clinical: str = ""
+    # The lay question when someone answers for another person ("Is the person ..."); required by the
+    # loader when the lay text speaks to "you".
+    other: str = ""
 
 
 class Evidence(Strict):
@@ -187,6 +211,10 @@ class Rule(Strict):
     complaints: list[Ident] = []
     screen: bool | None = None
     scope: bool = False
+    # The conditions this pattern points to: the result leads with them and the differential counts the
+    # fired rule as evidence for them. Required for rules at consultation_24 and above.
+    conditions: list[Ident] = []
+    likelihood_ratio: float | None = Field(None, ge=1.0, le=1000.0)
 
 
 class Specialist(Strict):
@@ -216,3 +244,33 @@ class Page(Strict):
     last_reviewed: dt.date | None = None
     next_review: dt.date | None = None
     sections: list[PageSection] = []
+
+
+class PhraseEntry(Strict):
+    """Lay phrases for one evidence answer; `near`: count a match only when one of these is in the same sentence."""
+
+    phrases: list[Annotated[str, Field(min_length=1)]] = []
+    near: list[Annotated[str, Field(min_length=1)]] = []
+
+
+class Slot(Strict):
+    """How a number or duration in free text becomes an answer (phrases.yaml `slots:`).
+
+    since: time since onset in days -> a one_of choice; episode: length of one attack in minutes -> a one_of
+    choice; frequency: attacks per week -> a number; temperature: degrees C -> yes/no (present at or above
+    `present_from`, absent below `absent_below`); gestation: weeks pregnant -> yes/no (present from `present_from`).
+    """
+
+    kind: Literal["since", "episode", "frequency", "temperature", "gestation"]
+    choices: dict[Ident, tuple[float, float | None]] = {}  # choice -> [low, high) in the slot's unit; None = open
+    present_from: float | None = None
+    absent_below: float | None = None
+
+
+class Phrases(Strict):
+    """phrases.yaml: the lay words the free-text parser maps to complaints and answers."""
+
+    complaints: dict[Ident, list[Annotated[str, Field(min_length=1)]]] = {}
+    # key: evidence id (yes/no: "present"), "id.choice" for a choice, or "id.absent" for a yes/no stated as absent
+    evidence: dict[str, list[Annotated[str, Field(min_length=1)]] | PhraseEntry] = {}
+    slots: dict[Ident, Slot] = {}
