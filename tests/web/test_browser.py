@@ -455,3 +455,77 @@ def test_spasm_pack_tour(browser: Any, spasm_url: str) -> None:
         tab.assert_fits()
         tab.shot(f"spasm-result-{size}")
         tab.close()
+
+
+# ----- the browser's Back button and the phone's back gesture ---------------------------------------
+
+PHONE_390 = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone390(browser: Any, base_url: str) -> Iterator[Tab]:
+    tab = Tab(browser, base_url, PHONE_390)
+    yield tab
+    tab.close()
+
+
+def _assert_no_resubmission(page: Any) -> None:
+    """Back landed on a real page of the checker, not on Chrome's "Confirm Form Resubmission" error."""
+    assert "ERR_CACHE_MISS" not in page.content()
+    assert page.get_by_role("heading", level=1).count() == 1
+
+
+def test_browser_back_on_a_question_the_emergency_screen_and_the_result(phone390: Tab) -> None:
+    tab = phone390
+    page = start_check(tab)
+    page.get_by_role("button", name="Start").click()
+    assert question(page) == "jaw_stiff"
+    # screen readers land on the new question: it has the focus after each step
+    assert page.evaluate("document.activeElement.id") == "question-title"
+    page.get_by_role("button", name="No", exact=True).click()
+    second = question(page)
+    assert second != "jaw_stiff"
+    assert page.evaluate("document.activeElement.id") == "question-title"
+    tab.shot("checker-question-390")
+    page.go_back()  # on a question
+    _assert_no_resubmission(page)
+    assert question(page) == "jaw_stiff"
+    page.go_forward()
+    assert question(page) == second
+    # to the emergency screen: start again and answer yes, yes
+    page.get_by_role("button", name="Start again").click()
+    page = start_check(tab)
+    page.get_by_role("button", name="Start").click()
+    page.get_by_role("button", name="Yes", exact=True).click()
+    page.get_by_role("button", name="Yes", exact=True).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Call emergency services now"
+    tab.assert_fits()
+    tab.shot("checker-emergency-390")
+    page.go_back()  # on the emergency screen
+    _assert_no_resubmission(page)
+    assert question(page) == "wound"
+    page.go_forward()
+    assert page.get_by_role("heading", level=1).inner_text() == "Call emergency services now"
+    page.get_by_role("button", name="See the full result").click()
+    assert page.locator("#result-title").is_visible()
+    page.go_back()  # on the result
+    _assert_no_resubmission(page)
+    assert page.get_by_role("heading", level=1).inner_text() == "Call emergency services now"
+    page.go_forward()
+    assert page.locator("#result-title").is_visible()
+    # a calm run to a result, then Back from it shows the last question again
+    page = start_check(tab)
+    page.get_by_role("button", name="Start").click()
+    for _ in range(15):
+        if not page.locator(".question-form").count():
+            break
+        last = question(page)
+        with page.expect_navigation():
+            page.locator(".question-form").get_by_role(
+                "button", name=CALM.get(last, "Don't know"), exact=True).first.click()
+    assert "look after this yourself" in page.get_by_role("heading", level=1).inner_text()
+    tab.assert_fits()
+    tab.shot("checker-result-390")
+    page.go_back()
+    _assert_no_resubmission(page)
+    assert question(page) == last

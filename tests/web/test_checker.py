@@ -140,9 +140,7 @@ def test_emergency_interrupts_at_once(client: TestClient) -> None:
 
 def test_emergency_then_full_result_keeps_the_emergency_first(client: TestClient) -> None:
     html = answer(client, answer(client, start(client), "present"), "present")
-    start_at = html.index('<form action="/check" method="post">')
-    form = html[start_at:html.index("</form>", start_at)]
-    pairs = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)
+    pairs = hidden_fields(html, "emergency-form")
     r = client.post("/check", data=as_form([*pairs, ("action", "result")]))
     assert r.status_code == 200
     assert re.search(r'<h1 id="result-title" class="level-title">Call emergency services now', r.text)

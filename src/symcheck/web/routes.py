@@ -9,9 +9,10 @@ import json
 import re
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from symcheck.errors import InputError, NotFound
 from symcheck.fhir import assessment_bundle, bundle_json
@@ -208,10 +209,15 @@ def complaint_suggest(request: Request, q: str = Query("", max_length=MAX_QUERY)
 
 @router.api_route("/check", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def check_start(request: Request, complaint: str = "") -> HTMLResponse:
+    """The start form, empty or (when changing the details) filled from the state in the address."""
     pack = pack_for(request)
-    state = checker.CheckState()
-    if any(c.id == complaint for c in pack.meta.complaints):
-        state.complaint = complaint
+    params = {k: v for k, v in request.query_params.items()}
+    if not any(c.id == complaint for c in pack.meta.complaints):
+        params.pop("complaint", None)  # a stale link to a complaint this pack lacks: just ask
+    try:
+        state = checker.read_state(pack, params, list(request.query_params.getlist("a")))
+    except InputError as exc:
+        return _error_page(request, pack, exc)
     return _start_page(request, pack, state, errors={})
 
 
@@ -255,10 +261,72 @@ async def _form(request: Request) -> tuple[dict[str, Any], list[str], list[str]]
     return plain, answers, values
 
 
-@router.post("/check", response_class=HTMLResponse)
-async def check_step(request: Request) -> HTMLResponse:
+# Every step of the checker is a GET (forms use method="get") or a POST answered with a redirect (303) to
+# a GET address that holds the whole state, so the browser's Back button and the phone's back gesture
+# simply show the previous step again, with no "Confirm Form Resubmission". The server keeps nothing.
+
+
+def step_url(state: checker.CheckState, path: str = "/check/step", **extra: str) -> str:
+    return f"{path}?{urlencode([*state.hidden_fields(), *extra.items()])}"
+
+
+def _see(url: str) -> Response:
+    return RedirectResponse(url, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/check", response_model=None)
+async def check_step(request: Request) -> Response:
     pack = pack_for(request)
     form, raw_answers, values = await _form(request)
+    return _act(request, pack, form, raw_answers, values)
+
+
+@router.api_route("/check/go", methods=["GET", "HEAD"], response_model=None)
+def check_go(request: Request) -> Response:
+    """What a checker form sends: an action on the state it carries; answered with a redirect to the
+    resulting step (or the form again with the problem named)."""
+    pack = pack_for(request)
+    params = request.query_params
+    form = {k: v for k, v in params.items()}
+    return _act(request, pack, form, list(params.getlist("a")), list(params.getlist("v")))
+
+
+@router.api_route("/check/step", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def check_view(request: Request) -> HTMLResponse:
+    """One step of the checker, entirely described by its address: the next question (or the emergency
+    screen, or the result) for the answers so far; ``show=result`` for the full result; ``change=ID`` to
+    change an earlier answer; ``redo=ID&cur=VALUE`` for the question that "Back" took an answer from."""
+    pack = pack_for(request)
+    params = request.query_params
+    try:
+        state = checker.read_state(pack, params, list(params.getlist("a")))
+    except InputError as exc:
+        return _error_page(request, pack, exc)
+    if state.age is None or not state.sex or not state.complaint:
+        return _start_page(request, pack, state, errors={})
+    if params.get("show") == "result":
+        return _result_page(request, pack, state)
+    change = params.get("change", "")
+    if change:
+        if change not in state.answer_dict():
+            return _error_page(request, pack, InputError("change", f"{change!r} is not one of your answers"))
+        return _question_for_change(request, pack, state, change, state.answer_dict()[change])
+    redo = params.get("redo", "")
+    if redo:
+        item = checker.asked_item(pack, redo)
+        if item is None or redo in state.answer_dict():
+            return _error_page(request, pack, InputError("redo", f"{redo!r} is not a question to answer again"))
+        try:
+            current = checker.decode_value(item, params.get("cur", "unknown"), "cur")
+        except InputError as exc:
+            return _error_page(request, pack, exc)
+        return _question_for_change(request, pack, state, redo, current)
+    return _next(request, pack, state)
+
+
+def _act(
+    request: Request, pack: Pack, form: dict[str, Any], raw_answers: list[str], values: list[str]
+) -> Response:
     action = form.get("action", "")
     change = form.get("change", "")
     try:
@@ -269,23 +337,23 @@ async def check_step(request: Request) -> HTMLResponse:
         return _error_page(request, pack, exc)
 
     if action == "restart":
-        return _start_page(request, pack, checker.CheckState(for_whom=state.for_whom), errors={})
+        return _see("/check" + (f"?for_whom={state.for_whom}" if state.for_whom != "self" else ""))
     if action == "edit_start" or change == "__start__":
-        return _start_page(request, pack, state, errors={})
+        return _see(step_url(state, "/check"))
     if action == "start":
         return _start_submitted(request, pack, form, state)
     if state.age is None or not state.sex or not state.complaint:
-        return _start_page(request, pack, state, errors={})
+        return _see(step_url(state, "/check"))
 
     if action == "back":
         if not state.answers:
-            return _start_page(request, pack, state, errors={})
+            return _see(step_url(state, "/check"))
         ev_id, value = state.answers.pop()
-        return _question_for_change(request, pack, state, ev_id, value)
+        return _see(step_url(state, redo=ev_id, cur=checker.encode_value(value)))
     if change:
         if change not in state.answer_dict():
             return _error_page(request, pack, InputError("change", f"{change!r} is not one of your answers"))
-        return _question_for_change(request, pack, state, change, state.answer_dict()[change])
+        return _see(step_url(state, change=change))
     if action == "answer":
         q = form.get("q", "")
         item = checker.asked_item(pack, q)
@@ -303,11 +371,11 @@ async def check_step(request: Request) -> HTMLResponse:
             state.answers.append((q, value))
         checker.prune_answers(pack, state)
     if action == "result":
-        return _result_page(request, pack, state)
-    return _next(request, pack, state)
+        return _see(step_url(state, show="result"))
+    return _see(step_url(state))
 
 
-def _start_submitted(request: Request, pack: Pack, form: dict[str, Any], state: checker.CheckState) -> HTMLResponse:
+def _start_submitted(request: Request, pack: Pack, form: dict[str, Any], state: checker.CheckState) -> Response:
     errors: dict[str, str] = {}
     try:
         state.age = checker.parse_age(form.get("age"))
@@ -335,7 +403,7 @@ def _start_submitted(request: Request, pack: Pack, form: dict[str, Any], state: 
     if errors:
         return _start_page(request, pack, state, errors, complaint_text, candidates, status_code=422)
     checker.prune_answers(pack, state)
-    return _next(request, pack, state)
+    return _see(step_url(state))
 
 
 def _view_for(pack: Pack, state: checker.CheckState, ev_id: str, current: Any) -> checker.QuestionView:
