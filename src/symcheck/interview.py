@@ -65,6 +65,7 @@ class Interview:
         complaint: str | None = None,
         answers: dict[str, Any] | None = None,
         stop: StopConfig | None = None,
+        speaker: str = "self",
     ):
         if isinstance(age, bool) or not isinstance(age, int | float) or not math.isfinite(age):
             raise InputError("age", f"{age!r} is not a number of years")
@@ -75,6 +76,7 @@ class Interview:
         if pregnant and sex == "male":
             raise InputError("pregnant", "pregnancy was given for a male")
         self.pack = pack
+        self.speaker = speaker
         self.age = float(age)
         self.sex = sex
         self.pregnant = pregnant
@@ -97,6 +99,8 @@ class Interview:
                     self._set(ev_id, "present" if pregnant else "absent", field="pregnant")
         for ev_id, value in (answers or {}).items():
             self.answer(ev_id, value)
+        from symcheck.validation import validate_case  # the rules the CLI and the HTTP API apply too
+        validate_case(pack, age, sex, pregnant, answers)
 
     # ----- answers -------------------------------------------------------------------------------
     def _normalise(self, ev_id: str, value: Any, field: str) -> Any:

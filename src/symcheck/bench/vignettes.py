@@ -1,0 +1,270 @@
+"""Lay-language vignettes through the real interview: `symcheck bench vignettes FILE`.
+
+Each case (see ../shared/data/vignettes_dev/README.md) gives age, sex, pregnancy, the complaint, the facts its
+text states as evidence answers (`stated`), the gold cause and the gold and acceptable urgency. A virtual
+patient answers the interview's questions from the stated facts in one of two modes:
+
+- open: anything the story does not state is "don't know";
+- closed: a yes/no symptom or history item the story does not mention is "no" (a person would know and
+  would have said so); measured findings, choices and numbers the story does not give stay "don't know".
+
+The case's text is not used here (the free-text parser has its own benchmark); `answers_override` lets a caller
+run the same interview from other answers, such as those parsed from the text.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from symcheck.engine.model import LEVEL_NAMES
+from symcheck.errors import InputError
+from symcheck.interview import Interview
+from symcheck.kb.pack import Pack
+
+Mode = Literal["open", "closed"]
+MODES: tuple[Mode, ...] = ("open", "closed")
+# Evidence groups that describe the complaint itself (where, when, what it feels like, what brings it on).
+COMPLAINT_GROUPS = frozenset({"location", "timing", "character", "triggers"})
+CONDITION_MAP = Path(__file__).with_name("vignette_conditions.yaml")
+
+
+class Vignette(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: str
+    text: str = ""
+    age: float
+    sex: Literal["female", "male"]
+    pregnant: bool | None = None
+    speaker: Literal["self", "other"] = "self"
+    gold_condition: str = ""
+    gold_condition_id: str | None = None
+    gold_in_pack: bool = False
+    acceptable_condition_ids: list[str] = []
+    gold_urgency: str
+    acceptable_urgency: list[str]
+    complaint: str | None = None
+    stated: dict[str, Any] = {}
+
+
+class CaseOutcome(BaseModel):
+    id: str
+    mode: Mode
+    pack: str
+    complaint: str | None
+    gold_condition: str
+    expected: list[str]
+    top3: list[str]
+    top1_hit: bool | None
+    top3_hit: bool | None
+    gold_urgency: str
+    acceptable_urgency: list[str]
+    triage: str
+    exact: bool
+    acceptable: bool
+    under_triage: bool
+    questions: int
+    before_complaint: int | None  # questions asked before the first one about the complaint
+    asked: list[str]
+    ignored_facts: list[str]  # stated facts whose evidence id the pack does not have
+    stop_reason: str | None
+
+
+class ModeSummary(BaseModel):
+    mode: Mode
+    cases: int
+    in_pack: int
+    top1: float
+    top3: float
+    urgency_exact: float
+    urgency_acceptable: float
+    under_triage: int
+    emergencies: int
+    emergencies_under_triaged: int
+    self_care_cases: int
+    self_care_reached: int
+    mean_questions: float
+    median_before_complaint: float | None
+
+
+class VignetteReport(BaseModel):
+    file: str
+    pack: str
+    pack_version: str
+    domain: str
+    modes: list[ModeSummary]
+    outcomes: list[CaseOutcome]
+
+
+def load_vignettes(path: Path) -> list[Vignette]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read ({exc.strerror})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(str(path), f"not valid UTF-8 JSON ({exc})") from None
+    if not isinstance(raw, list):
+        raise InputError(str(path), "must be a JSON list of vignettes")
+    out = []
+    for i, item in enumerate(raw):
+        try:
+            out.append(Vignette.model_validate(item))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise InputError(f"{path.name}: entry {i + 1}: {'.'.join(map(str, err['loc']))}", err["msg"]) from None
+    return out
+
+
+def condition_map(pack_id: str, path: Path = CONDITION_MAP) -> dict[str, list[str]]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(k): list(v) for k, v in (raw.get(pack_id) or {}).items()}
+
+
+def expected_conditions(case: Vignette, pack: Pack, mapping: dict[str, list[str]]) -> list[str]:
+    """Pack ids that count as a hit: the set's acceptable ids, plus the mapping file's ids for its gold cause."""
+    ids = list(case.acceptable_condition_ids)
+    if case.gold_condition_id and case.gold_condition_id not in ids:
+        ids.append(case.gold_condition_id)
+    ids += [c for c in mapping.get(case.gold_condition, []) if c not in ids]
+    return [c for c in ids if c in pack.conditions]
+
+
+def patient_answer(pack: Pack, facts: dict[str, Any], ev_id: str, mode: Mode) -> Any:
+    """What the virtual patient says to one evidence question."""
+    if ev_id in facts:
+        return facts[ev_id]
+    e = pack.evidence[ev_id]
+    if mode == "closed" and e.type == "yes_no" and e.kind in ("symptom", "risk_factor"):
+        return "absent"
+    return "unknown"
+
+
+def is_complaint_question(pack: Pack, complaint: str | None, ev_id: str) -> bool:
+    described: set[str] = set()
+    for comp in pack.meta.complaints:
+        if complaint is None or comp.id == complaint:
+            described.update(comp.describe)
+    e = pack.evidence.get(ev_id)
+    return ev_id in described or (e is not None and e.group in COMPLAINT_GROUPS)
+
+
+def run_case(
+    pack: Pack,
+    case: Vignette,
+    mode: Mode,
+    mapping: dict[str, list[str]] | None = None,
+    answers_override: dict[str, Any] | None = None,
+) -> CaseOutcome:
+    """One vignette through the real interview with the virtual patient."""
+    source = case.stated if answers_override is None else answers_override
+    facts = {k: v for k, v in source.items() if k in pack.evidence}
+    ignored = sorted(k for k in source if k not in pack.evidence)
+    complaint = case.complaint if case.complaint in {c.id for c in pack.meta.complaints} else None
+    interview = Interview(pack, age=case.age, sex=case.sex, pregnant=case.pregnant, complaint=complaint,
+                          speaker=case.speaker)
+    asked: list[str] = []
+    before: int | None = None
+    for _ in range(200):  # a hard bound on top of the pack's question budget
+        question = interview.next_question()
+        if question is None:
+            break
+        asked.append(question.evidence_id)
+        if question.evidence_id in pack.checklists or question.type == "many_of" and question.choices and all(
+            c.id in pack.evidence for c in question.choices
+        ):
+            members = [c.id for c in question.choices]
+            if before is None and any(is_complaint_question(pack, complaint, m) for m in members):
+                before = len(asked) - 1
+            interview.answer_many({m: patient_answer(pack, facts, m, mode) for m in members})
+        else:
+            if before is None and is_complaint_question(pack, complaint, question.evidence_id):
+                before = len(asked) - 1
+            interview.answer(question.evidence_id, patient_answer(pack, facts, question.evidence_id, mode))
+    result = interview.result(top=3)
+    top3 = [d.condition_id for d in result.differential[:3]]
+    expected = expected_conditions(case, pack, mapping or {})
+    level = LEVEL_NAMES.index
+    return CaseOutcome(
+        id=case.id,
+        mode=mode,
+        pack=pack.id,
+        complaint=interview.complaint,
+        gold_condition=case.gold_condition,
+        expected=expected,
+        top3=top3,
+        top1_hit=(bool(top3) and top3[0] in expected) if expected else None,
+        top3_hit=any(c in expected for c in top3) if expected else None,
+        gold_urgency=case.gold_urgency,
+        acceptable_urgency=case.acceptable_urgency,
+        triage=result.triage.level,
+        exact=result.triage.level == case.gold_urgency,
+        acceptable=result.triage.level in case.acceptable_urgency,
+        under_triage=level(result.triage.level) < level(case.gold_urgency),
+        questions=interview.questions_asked,
+        before_complaint=before,
+        asked=asked,
+        ignored_facts=ignored,
+        stop_reason=result.stop_reason,
+    )
+
+
+def summarise(mode: Mode, outcomes: list[CaseOutcome]) -> ModeSummary:
+    level = LEVEL_NAMES.index
+    scored = [o for o in outcomes if o.expected]
+    emergencies = [o for o in outcomes if level(o.gold_urgency) >= level("emergency")]
+    self_care = [o for o in outcomes if o.gold_urgency == "self_care"]
+    before = [o.before_complaint if o.before_complaint is not None else o.questions for o in outcomes]
+    n = max(len(outcomes), 1)
+    return ModeSummary(
+        mode=mode,
+        cases=len(outcomes),
+        in_pack=len(scored),
+        top1=sum(bool(o.top1_hit) for o in scored) / max(len(scored), 1),
+        top3=sum(bool(o.top3_hit) for o in scored) / max(len(scored), 1),
+        urgency_exact=sum(o.exact for o in outcomes) / n,
+        urgency_acceptable=sum(o.acceptable for o in outcomes) / n,
+        under_triage=sum(o.under_triage for o in outcomes),
+        emergencies=len(emergencies),
+        emergencies_under_triaged=sum(o.under_triage for o in emergencies),
+        self_care_cases=len(self_care),
+        self_care_reached=sum(o.triage == "self_care" for o in self_care),
+        mean_questions=sum(o.questions for o in outcomes) / n,
+        median_before_complaint=statistics.median(before) if before else None,
+    )
+
+
+def select(cases: Iterable[Vignette], domain: str) -> list[Vignette]:
+    """`muscle`: every complaint but belly and period cramps; `abdominal`: those; `all`: every case."""
+    if domain == "all":
+        return list(cases)
+    abdominal = {"abdominal_or_period_cramps"}
+    return [c for c in cases if (c.complaint in abdominal) == (domain == "abdominal")]
+
+
+def run(
+    pack: Pack,
+    cases: list[Vignette],
+    modes: Iterable[Mode] = MODES,
+    file: str = "",
+    domain: str = "all",
+    progress: Callable[[], None] | None = None,
+) -> VignetteReport:
+    mapping = condition_map(pack.id)
+    outcomes: list[CaseOutcome] = []
+    summaries = []
+    for mode in modes:
+        mode_outcomes = []
+        for case in cases:
+            mode_outcomes.append(run_case(pack, case, mode, mapping))
+            if progress:
+                progress()
+        outcomes += mode_outcomes
+        summaries.append(summarise(mode, mode_outcomes))
+    return VignetteReport(file=file, pack=pack.id, pack_version=pack.version, domain=domain, modes=summaries,
+                          outcomes=outcomes)
