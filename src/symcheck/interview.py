@@ -67,6 +67,8 @@ class Interview:
         stop: StopConfig | None = None,
         speaker: str = "self",
     ):
+        from symcheck.validation import validate_case  # the rules the CLI and HTTP API apply; first, so a
+        validate_case(pack, age, sex, pregnant, answers)  # wrong type never reaches the code below
         if isinstance(age, bool) or not isinstance(age, int | float) or not math.isfinite(age):
             raise InputError("age", f"{age!r} is not a number of years")
         if not 0 <= age <= MAX_AGE:
@@ -99,8 +101,6 @@ class Interview:
                     self._set(ev_id, "present" if pregnant else "absent", field="pregnant")
         for ev_id, value in (answers or {}).items():
             self.answer(ev_id, value)
-        from symcheck.validation import validate_case  # the rules the CLI and the HTTP API apply too
-        validate_case(pack, age, sex, pregnant, answers)
 
     # ----- answers -------------------------------------------------------------------------------
     def _normalise(self, ev_id: str, value: Any, field: str) -> Any:
