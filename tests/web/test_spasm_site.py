@@ -96,3 +96,16 @@ def test_result_shows_rare_diseases_when_answers_map_to_hpo(site: TestClient, sp
     html = site.post("/check", data=as_form(form)).text
     assert "For clinicians: rare diseases with these features" in html
     assert re.search(r"\(OMIM:\d+\)", html)
+
+
+def test_condition_pages_list_only_the_rules_that_concern_them(site: TestClient, spasm: Pack) -> None:
+    """Eyelid twitching used to list organophosphate poisoning and stroke; leg cramps listed 18 rules."""
+    for cond in spasm.conditions.values():
+        for rule in page_mod.rules_for_condition(spasm, cond):
+            assert not rule.conditions or cond.id in rule.conditions, (cond.id, rule.id)
+    html = site.get("/conditions/eyelid_myokymia").text
+    poisoning = next(r for r in spasm.rules if r.id == "organophosphate_poisoning")
+    assert poisoning.message not in html
+    tetanus = site.get("/conditions/tetanus").text
+    assert next(r for r in spasm.rules if r.id == "tetanus_after_wound").message in tetanus
+    assert next(r for r in spasm.rules if r.id == "heat_stroke").message not in tetanus

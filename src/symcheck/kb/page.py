@@ -232,16 +232,24 @@ def out_of_scope_rules(pack: Pack) -> list[Rule]:
 
 
 def rules_for_condition(pack: Pack, condition: Condition) -> list[Rule]:
-    """Red-flag rules that ask about evidence this condition has a likelihood for, at or above its urgency."""
+    """The red-flag rules that concern this condition: those that name it in ``conditions``. A rule that
+    names no conditions counts when every finding it asks about is one this condition has a likelihood
+    for, at or above the condition's urgency (any shared finding listed unrelated emergencies: eyelid
+    twitching showed organophosphate poisoning)."""
     linked = set(condition.likelihoods)
     rank = LEVELS.index
-    return [
-        r
-        for r in pack.rules
-        if not r.scope
-        and rank(r.level) >= max(rank(condition.urgency), rank("consultation_24"))
-        and linked & set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", r.when))
-    ]
+    out = []
+    for r in pack.rules:
+        if r.scope:
+            continue
+        if r.conditions:
+            if condition.id in r.conditions:
+                out.append(r)
+            continue
+        named = {n for n in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", r.when) if n in pack.evidence}
+        if named and named <= linked and rank(r.level) >= max(rank(condition.urgency), rank("consultation_24")):
+            out.append(r)
+    return out
 
 
 def page_sources(pack: Pack) -> list[Source]:
