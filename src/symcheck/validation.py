@@ -100,6 +100,8 @@ def _applies(e: Evidence) -> str:
 
 def validate_case(pack: Pack, age: Any, sex: Any, pregnant: Any, answers: Any) -> None:
     """Raise InputError naming the first field that breaks a rule of this module; return None otherwise."""
+    if age is None:
+        raise InputError("age", "is required")
     if not _is_number(age) or not math.isfinite(age):
         raise InputError("age", f"{age!r} is not a number of years")
     if not 0 <= age <= MAX_AGE:

@@ -13,6 +13,7 @@ from symcheck.cli.render import render_assessment
 from symcheck.errors import InputError
 from symcheck.interview import assess as assess_case
 from symcheck.kb.pack import DEFAULT_PACK, load_pack
+from symcheck.validation import loads_json, validate_case
 
 
 def read_case(path: Path) -> dict[str, object]:
@@ -20,8 +21,11 @@ def read_case(path: Path) -> dict[str, object]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(str(path), f"cannot read the case file ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+                                    "save the file as UTF-8") from None
     try:
-        case = json.loads(text)
+        case = loads_json(text)  # refuses duplicate keys: json.loads would keep the last one silently
     except json.JSONDecodeError as exc:
         raise InputError(str(path), f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
     if not isinstance(case, dict):
@@ -40,6 +44,8 @@ def assess(
     case = read_case(case_file)
     loaded = load_pack(pack or str(case.pop("pack", DEFAULT_PACK)))
     case.pop("pack", None)
+    # The shared rules on the raw values: assess() would read "answers": [] as no answers.
+    validate_case(loaded, case.get("age"), case.get("sex"), case.get("pregnant"), case.get("answers"))
     result = assess_case(loaded, case)
     if top != 5:
         result.differential = result.differential[:top]
