@@ -4,6 +4,7 @@ security headers)."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,9 @@ from symcheck.kb.pack import Pack
 from symcheck.web import mount_web
 
 WEB_PACK = Path(__file__).resolve().parent / "packs" / "webmini"
+# The pages show one emergency number, from the setting or the locale; the tests fix it so that they do
+# not depend on the machine's locale (tests of the default unset it).
+os.environ["SYMCHECK_EMERGENCY_NUMBER"] = "112"
 
 
 @pytest.fixture(scope="session")

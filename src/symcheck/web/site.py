@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from symcheck import __version__
+from symcheck.emergency import emergency_number, localise
 from symcheck.kb import page as page_mod
 from symcheck.kb.pack import DEFAULT_PACK, Pack, load_pack
 from symcheck.results import ACTIONS
@@ -81,6 +82,9 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     context.setdefault("search_query", "")
     context["md"] = lambda text, level=3: markdown(pack, text, level)
     context["request_path"] = request.url.path
-    body = env.get_template(template).render(**context)
+    number = emergency_number()
+    context.setdefault("emergency_number", number)
+    # pack texts that list several countries' numbers name the user's one (SYMCHECK_EMERGENCY_NUMBER)
+    body = localise(env.get_template(template).render(**context), number)
     return HTMLResponse(body, status_code=status_code, headers={"Cache-Control": "no-store"}
                         if template.startswith("check") else None)
