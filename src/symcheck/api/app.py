@@ -114,7 +114,14 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.api = ApiState(registry=registry, store=lazy_store,
-                             api_key=api_key if api_key is not None else os.environ.get(API_KEY_ENV) or None)
+                             api_key=api_key if api_key is not None else os.environ.get(API_KEY_ENV) or None,
+                             pools=pools)
+    # Who may frame the embed views (symcheck.web.embed); checked here so a bad value stops the start.
+    if mount_web is not None:
+        from symcheck.web.embed import EMBED_ORIGINS_ENV, parse_origins
+
+        app.state.embed_origins = parse_origins(
+            embed_origins if embed_origins is not None else os.environ.get(EMBED_ORIGINS_ENV, ""))
     # The web pages read the default pack from here.
     app.state.pack = registry.packs.get(registry.default_id) if registry.default_id else None
     errors.install(app)
@@ -123,6 +130,11 @@ def create_app(
     async def docs() -> HTMLResponse:
         return _docs_page(app)
 
+    embed_origins: Sequence[str] | str | None = None,
+    body_timeout_s: float | None = None,
+    trusted_hosts: Sequence[str] | None = None,
+    cpu_threads: int | None = None,
+    rare_queue: int | None = None,
     @app.get("/healthz", tags=["meta"], summary="Liveness: the packs served")
     async def healthz() -> dict[str, object]:
         return {"status": "ok", "version": __version__, "packs": sorted(registry.packs)}

@@ -86,7 +86,8 @@ class BodySizeLimit:
 
 class SecurityHeaders:
     """CSP default-src 'self', nosniff, no referrer, no framing. A response that sets its own CSP (the
-    API docs page, which loads Swagger UI) keeps it."""
+    API docs page, which loads Swagger UI; the embed views, framed by the origins a deployment allows)
+    keeps it."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -107,3 +108,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+                elif b"frame-ancestors" in own_csp and b"frame-ancestors 'none'" not in own_csp:
+                    # the embed views name who may frame them; X-Frame-Options cannot, so it must not say DENY
+                    present.add(b"x-frame-options")

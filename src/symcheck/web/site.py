@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from symcheck import __version__
 from symcheck.emergency import emergency_number, localise
+from symcheck.kb import jsonld
 from symcheck.kb import page as page_mod
 from symcheck.kb.pack import DEFAULT_PACK, Pack, load_pack
 from symcheck.results import ACTIONS
@@ -20,6 +21,7 @@ from symcheck.results import ACTIONS
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"
 STATIC_DIR = WEB_DIR / "static"
+PUBLIC_URL_ENV = "SYMCHECK_PUBLIC_URL"
 
 LEVEL_CLASSES = {
     "emergency_ambulance": "level-emergency",
@@ -44,6 +46,7 @@ env.globals.update(
     format_date=page_mod.format_date,
     category_slug=page_mod.category_slug,
     category_title=page_mod.category_title,
+    jsonld=jsonld,
 )
 env.filters["plain"] = page_mod.markdown_to_plain
 env.filters["pct"] = lambda p: f"{round(float(p) * 100)}%"
@@ -74,6 +77,13 @@ def markdown(pack: Pack, text: str, heading_level: int = 3) -> Markup:
     return page_mod.render_markdown(text, condition_resolver(pack), heading_level=heading_level)
 
 
+def site_url(request: Request) -> str:
+    """The site's public address for canonical links and structured data: $SYMCHECK_PUBLIC_URL when set
+    (behind a proxy), else the address the request came to."""
+    configured = os.environ.get(PUBLIC_URL_ENV, "").strip()
+    return (configured or str(request.base_url)).rstrip("/")
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     pack = context.get("pack") or pack_for(request)
     context.setdefault("pack", pack)
@@ -82,6 +92,10 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     context.setdefault("search_query", "")
     context["md"] = lambda text, level=3: markdown(pack, text, level)
     context["request_path"] = request.url.path
+    context.setdefault("site_url", site_url(request))
+    context.setdefault("canonical", context["site_url"] + request.url.path if status_code == 200 else "")
+    # set by symcheck.web.embed for the framed views: no site header or footer, the publisher's theme
+    context.setdefault("embed", getattr(request.state, "embed", None))
     number = emergency_number()
     context.setdefault("emergency_number", number)
     # pack texts that list several countries' numbers name the user's one (SYMCHECK_EMERGENCY_NUMBER)

@@ -87,7 +87,12 @@
         close();
         status.textContent = "Selected: " + item.label;
       } else if (item.url) {
-        window.location.href = item.url;
+        // data-target="_blank": inside a publisher's frame, where the site's pages may not be framed
+        if (input.getAttribute("data-target") === "_blank") {
+          window.open(item.url, "_blank", "noopener");
+        } else {
+          window.location.href = item.url;
+        }
       }
     }
 
