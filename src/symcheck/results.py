@@ -40,7 +40,7 @@ class NextQuestion(BaseModel):
     type: Literal["yes_no", "one_of", "many_of", "number"]
     choices: list[Choice] = []
     unit: str | None = None
-    reason: Literal["red_flag_check", "rule_out", "information_gain"]
+    reason: Literal["emergency_gate", "complaint", "red_flag_check", "rule_out", "information_gain"]
     red_flag_rule: str | None = None
     information_gain: float = Field(description="expected entropy reduction in bits")
     why: str = Field(description="why this question is asked, in plain words")
@@ -72,6 +72,7 @@ class RuleHit(BaseModel):
     message: str
     while_waiting: str = ""
     findings: list[str] = []
+    conditions: list[str] = Field(default=[], description="the conditions this pattern points to")
 
 
 class Triage(BaseModel):
@@ -79,7 +80,10 @@ class Triage(BaseModel):
     action: str
     reasons: list[str]
     red_flags: list[RuleHit] = []
-    from_conditions: list[str] = []
+    from_conditions: list[str] = Field(default=[], description="the conditions that set this level, most probable first")
+    need_at_least: dict[str, float] = Field(
+        default={}, description="probability that the person needs at least each level of care (red-flag safe)")
+    open_checks: list[str] = Field(default=[], description="relevant safety checks not yet answered")
 
 
 class Item(BaseModel):
@@ -89,7 +93,8 @@ class Item(BaseModel):
 
 
 class Recommendations(BaseModel):
-    specialists: list[Item] = []
+    specialists: list[Item] = Field(default=[], description="whom to see, where to go now first")
+    follow_up: list[Item] = Field(default=[], description="at an urgent level: specialists for afterwards")
     tests: list[Item] = []
     self_care: list[str] = []
 

@@ -140,7 +140,7 @@ def patient_answer(pack: Pack, facts: dict[str, Any], ev_id: str, mode: Mode) ->
     if ev_id in facts:
         return facts[ev_id]
     e = pack.evidence[ev_id]
-    if mode == "closed" and e.type == "yes_no" and e.kind in ("symptom", "risk_factor"):
+    if mode == "closed" and e.type == "yes_no":
         return "absent"
     return "unknown"
 

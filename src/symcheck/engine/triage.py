@@ -24,6 +24,9 @@ class CompiledRule:
     complaints: frozenset[str]
     # the evidence ids of the expression in order of appearance, for screening questions
     order: tuple[str, ...]
+    # condition indices the pattern points to, and the log likelihood ratio a fired rule adds to them
+    conditions: tuple[int, ...] = ()
+    log_lr: float = 0.0
 
 
 def differential_level(model: CompiledModel, post: F64) -> tuple[int, list[int]]:
@@ -72,3 +75,83 @@ def screening_evidence(
             if can_ask.get(name, False):
                 return name, rule
     return None
+
+
+def outcome_rows(model: CompiledModel, outcomes: Sequence[int]) -> F64:
+    """Dense log-likelihood-ratio rows [len(outcomes), C] of the given outcomes (0 where no link)."""
+    rows = np.zeros((len(outcomes), model.n_conditions))
+    for i, o in enumerate(outcomes):
+        s, e = int(model.link_ptr[o]), int(model.link_ptr[o + 1])
+        rows[i, model.link_cond[s:e]] = model.link_llr[s:e]
+    return rows
+
+
+def rule_rows(model: CompiledModel, rules: Sequence[CompiledRule]) -> F64:
+    """A fired urgent rule as evidence: its log likelihood ratio for the conditions it names, 0 for others.
+    Rules below consultation_24 are advice patterns, not evidence, and add nothing."""
+    rows = np.zeros((len(rules), model.n_conditions))
+    for i, r in enumerate(rules):
+        if r.conditions and r.level >= CONSULTATION_24:
+            rows[i, list(r.conditions)] = r.log_lr
+    return rows
+
+
+def _softmax(lp: F64) -> F64:
+    top = np.max(lp, axis=-1, keepdims=True)
+    w: F64 = np.exp(lp - np.where(np.isfinite(top), top, 0.0))
+    total = w.sum(axis=-1, keepdims=True)
+    out: F64 = w / np.where(total > 0, total, 1.0)
+    return out
+
+
+@dataclass(frozen=True)
+class LevelMasses:
+    """How strongly the differential calls for each level, guarded so that findings can only raise it.
+
+    `at_least[L]` (L = consultation_24 .. emergency_ambulance) sums, over the conditions that need level L or
+    more, a red-flag-safe probability: each condition's posterior with every positive flag's term for any
+    other condition capped at the term it gives this condition. A flag then never moves odds away from the
+    condition, so each summand, and the sum, can only grow when a flag is added (exact, no subset search).
+    `self_care` is the self-care causes' probability with every red-flag sign's term for them lowered to
+    the smallest it gives any condition, so that a sign can only lower it.
+    """
+
+    at_least: tuple[float, ...]  # index by level; 0 and 1 unused
+    self_care: float
+
+
+def level_masses(model: CompiledModel, lp: F64, urgent_rows: F64, sign_rows: F64) -> LevelMasses:
+    """`lp`: the log posterior with every answer in. `urgent_rows`: the terms inside `lp` of positive
+    findings named by urgent rules and of fired rules; `sign_rows`: those of positive red-flag signs."""
+    urgency = model.cond_urgency
+    urgent = np.nonzero(urgency >= CONSULTATION_24)[0]
+    safe = np.zeros(model.n_conditions)
+    if len(urgent):
+        if len(urgent_rows):
+            # excess[c, j] = sum over flags of max(0, term_j - term_c): what caps j at c's term removes
+            excess = np.maximum(urgent_rows[None, :, :] - urgent_rows.T[urgent][:, :, None], 0.0).sum(axis=1)
+            adjusted = lp[None, :] - excess
+        else:
+            adjusted = np.broadcast_to(lp, (len(urgent), model.n_conditions))
+        safe[urgent] = _softmax(adjusted)[np.arange(len(urgent)), urgent]
+    at_least = [1.0, 1.0] + [min(1.0, float(safe[urgency >= level].sum()))
+                             for level in range(CONSULTATION_24, EMERGENCY_AMBULANCE + 1)]
+    self_care = urgency == SELF_CARE
+    adjusted_sc = lp
+    if len(sign_rows) and self_care.any():
+        excess_sc = sign_rows - sign_rows.min(axis=1, keepdims=True)
+        excess_sc[:, ~self_care] = 0.0
+        adjusted_sc = lp - excess_sc.sum(axis=0)
+    sc = float(_softmax(adjusted_sc)[self_care].sum()) if self_care.any() else 0.0
+    return LevelMasses(tuple(at_least), sc)
+
+
+def safe_level(masses: LevelMasses, thresholds: Sequence[float], default_level: int) -> int:
+    """The most urgent level whose mass passes its threshold; else self-care when the self-care mass passes
+    its threshold; else the default level (never self-care). Monotone in the masses."""
+    for level in range(EMERGENCY_AMBULANCE, CONSULTATION, -1):
+        if masses.at_least[level] >= thresholds[level]:
+            return level
+    if masses.self_care >= max(float(thresholds[SELF_CARE]), 1e-9):
+        return SELF_CARE
+    return max(default_level, CONSULTATION)

@@ -174,6 +174,8 @@ def compile_pack(data: PackData) -> Compiled:
                 scope=r.scope,
                 complaints=frozenset(r.complaints),
                 order=order,
+                conditions=tuple(cond_ids.index(c) for c in r.conditions if c in cond_ids),
+                log_lr=math.log(r.likelihood_ratio if r.likelihood_ratio is not None else meta.rule_likelihood_ratio),
             )
         )
     return Compiled(model, cond_ids, tuple(e.id for e in evidence), outcome_index, tuple(rules))

@@ -366,6 +366,9 @@ def _check_references(data: PackData, out: _Collector) -> None:
                         out.add("pack.yaml", comp.id, f"complaints[{i}].{key}", f"unknown evidence {ev_id!r}")
                     elif key == "emergency_gate" and ev[ev_id].type != "yes_no":
                         out.add("pack.yaml", comp.id, f"complaints[{i}].{key}", f"{ev_id!r} is not a yes/no question")
+        for level, sid in meta.care_by_level.items():
+            if sid not in data.specialists:
+                out.add("pack.yaml", "", f"care_by_level.{level}", f"unknown specialist {sid!r}")
         for i, grp in enumerate(meta.red_flag_groups):
             for ev_id in grp.evidence:
                 if ev_id not in ev:

@@ -12,7 +12,18 @@ from pathlib import Path
 from symcheck.errors import NotFound
 from symcheck.kb.compile import Compiled, compile_pack
 from symcheck.kb.loader import PackData, checklist_members, load_pack_data
-from symcheck.kb.schema import Complaint, Condition, Evidence, PackMeta, Page, Rule, Source, Specialist, Test
+from symcheck.kb.schema import (
+    Complaint,
+    Condition,
+    Evidence,
+    PackMeta,
+    Page,
+    Phrases,
+    Rule,
+    Source,
+    Specialist,
+    Test,
+)
 
 DEFAULT_PACK = "spasm"
 
@@ -31,6 +42,7 @@ class Pack:
     compiled: Compiled
     condition_files: dict[str, str] = field(default_factory=dict)
     checklists: dict[str, list[str]] = field(default_factory=dict)  # checklist id -> member evidence ids
+    phrases: Phrases | None = None  # phrases.yaml, read by the free-text parser (symcheck.text)
 
     @property
     def id(self) -> str:
@@ -51,6 +63,12 @@ class Pack:
             return self.evidence[evidence_id]
         except KeyError:
             raise NotFound("evidence", evidence_id) from None
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise NotFound("rule", rule_id)
 
     def complaint(self, complaint_id: str) -> Complaint:
         for comp in self.meta.complaints:
@@ -95,6 +113,7 @@ def from_data(data: PackData) -> Pack:
         compiled=compile_pack(data),
         condition_files=data.condition_files,
         checklists={cl.id: checklist_members(cl, data.evidence) for cl in data.meta.checklists},
+        phrases=data.phrases,
     )
 
 

@@ -101,6 +101,8 @@ class PackMeta(Strict):
     emergency_gate_question: str = "Is any of these happening now? Tick all that apply, or none."
     emergency_gate_question_other: str = "Is any of these happening to them now? Tick all that apply, or none."
     red_flag_groups: list[RedFlagGroup] = []
+    # Where to go now at each level (a specialist id): emergency care first, the rest as follow-up.
+    care_by_level: dict[Level, Ident] = {}
     # A fired red-flag rule is itself evidence for the conditions it names: their odds are multiplied by
     # this likelihood ratio (a rule may set its own), so that triage and the differential tell one story.
     rule_likelihood_ratio: float = Field(10.0, ge=1.0, le=1000.0)
@@ -157,6 +159,9 @@ class Evidence(Strict):
     unit: str | None = None
     bins: list[float] = []
     estimate: bool = False
+    # A warning sign in itself (not context such as exercise, a wound or a medicine). Unset: the evidence
+    # of group "red_flags" are signs. A "yes" to a sign can never lower the triage level (symcheck.safety).
+    red_flag: bool | None = None
     # Generated packs (DDXPlus) keep other languages' wording here: {"fr": "..."}.
     translations: dict[str, str] = {}
 

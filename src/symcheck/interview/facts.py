@@ -1,0 +1,52 @@
+"""Answers as the engine and the rules see them: outcome indices, and plain facts for rule expressions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from symcheck.kb.loader import outcome_ids
+from symcheck.kb.pack import Pack
+
+
+def outcomes_of(pack: Pack, answers: Mapping[str, Any]) -> np.ndarray:
+    """The observed outcome indices of normalised answers ("unknown" observes nothing)."""
+    idx = pack.compiled.outcome_index
+    out: list[int] = []
+    for ev_id, value in answers.items():
+        if value == "unknown":
+            continue
+        e = pack.evidence[ev_id]
+        if e.type == "yes_no" or e.type == "one_of":
+            out.append(idx[ev_id][value])
+        elif e.type == "number":
+            out.append(idx[ev_id][f"b{int(np.searchsorted(e.bins, value, side='right'))}"])
+        else:
+            chosen = set(value)
+            for choice in outcome_ids(e):
+                out.append(idx[ev_id][choice if choice in chosen else f"{choice}:absent"])
+    return np.asarray(out, dtype=np.int64)
+
+
+def facts_of(pack: Pack, answers: Mapping[str, Any], age: float, sex: str | None, pregnant: bool | None) -> dict[str, Any]:
+    """Plain values for rule expressions: True/False/None, a choice, a set of choices, a number."""
+    facts: dict[str, Any] = {"age": age, "sex": sex, "pregnant": pregnant}
+    for ev_id, value in answers.items():
+        e = pack.evidence.get(ev_id)
+        if e is None:
+            continue
+        if value == "unknown":
+            facts[ev_id] = None
+        elif e.type == "yes_no":
+            facts[ev_id] = value == "present"
+        elif e.type == "many_of":
+            facts[ev_id] = frozenset(value)
+        else:
+            facts[ev_id] = value
+    if pregnant is None:
+        for ev_id in ("pregnant", "pregnancy"):
+            if ev_id in facts:
+                facts["pregnant"] = facts[ev_id]
+    return facts

@@ -1,0 +1,118 @@
+"""symcheck's clinical safety invariants, stated once. Every interface (Python API, CLI, HTTP API, web checker)
+runs the same service layer, and the property tests in tests/safety check each invariant through each of them.
+
+1. RED FLAGS ONLY RAISE. A "yes" to a red-flag sign (a yes/no question a rule names that the pack marks as a
+   warning sign: `red_flag: true`, or group `red_flags`) never lowers the triage level, self-care included.
+   A "yes" to any other finding an urgent rule names (context such as hard exercise, a wound or a medicine)
+   never lowers an urgent level (consultation_24 and above), though it may support a harmless cause. This
+   holds whatever else has been answered and however many flags are present: the differential's share of
+   triage is computed so that it holds by construction (`symcheck.engine.triage.level_masses`).
+2. RULES ARE FLOORS. The level is never below that of any red-flag rule that fires.
+3. NO SELF-CARE WITH AN OPEN CHECK. Self-care is advised only when every screening check relevant to what the
+   person reported is decided "no": the screening rules of their complaint, and every urgent rule one of
+   whose signs they said "yes" to. A check not asked, or answered "don't know", means see a doctor.
+4. THE COMPLAINT FOLLOWS THE ANSWERS. The complaint is the one the request names, else the one the answers
+   imply (the `presentation` answer); when nothing says which, every complaint's screening applies. So the
+   same answers give the same safety checks with or without the `complaint` field.
+5. EVERY RESULT carries safety-netting advice for its level and says it is not a diagnosis.
+6. ONE STORY. The triage names the conditions that set its level, and the differential lists each of them;
+   a fired rule counts as evidence for the conditions it names, so an emergency leads with them.
+
+`violations()` checks 2, 3, 5 and 6 on one result; 1 and 4 compare results and live in the property tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from symcheck.engine.model import LEVEL_NAMES
+from symcheck.engine.triage import CompiledRule
+
+if TYPE_CHECKING:
+    from symcheck.kb.pack import Pack
+    from symcheck.results import Assessment
+
+
+def red_flag_signs(pack: Pack) -> frozenset[str]:
+    """Yes/no evidence named by a red-flag (non-scope) rule that the pack marks as a warning sign."""
+    return frozenset(n for n in _rule_named(pack, 0) if _is_sign(pack, n))
+
+
+def urgent_findings(pack: Pack) -> frozenset[str]:
+    """Every yes/no evidence a "yes" to which may not lower an urgent level: the red-flag signs, and every
+    yes/no evidence named by a rule at consultation_24 or above."""
+    return _rule_named(pack, LEVEL_NAMES.index("consultation_24")) | red_flag_signs(pack)
+
+
+def _rule_named(pack: Pack, min_level: int) -> frozenset[str]:
+    return frozenset(n for r in pack.compiled.rules if not r.scope and r.level >= min_level for n in r.order
+                     if pack.evidence[n].type == "yes_no")
+
+
+def _is_sign(pack: Pack, ev_id: str) -> bool:
+    e = pack.evidence[ev_id]
+    return e.red_flag if e.red_flag is not None else e.group == "red_flags"
+
+
+def infer_complaint(pack: Pack, explicit: str | None, answers: Mapping[str, Any]) -> str | None:
+    """The complaint the request names, else the first whose defining answers (e.g. presentation) all hold."""
+    if explicit is not None:
+        return explicit
+    for comp in pack.meta.complaints:
+        if comp.answers and all(_holds(answers.get(k), v) for k, v in comp.answers.items()):
+            return comp.id
+    return None
+
+
+def _holds(given: Any, wanted: Any) -> bool:
+    if isinstance(given, list | tuple | set | frozenset) and not isinstance(wanted, list | tuple):
+        return wanted in given
+    return bool(given == wanted)
+
+
+def screened_for(rule: CompiledRule, complaint: str | None) -> bool:
+    """A screening rule applies to this complaint; with no complaint known, every screening rule applies."""
+    return rule.screen and (not rule.complaints or complaint is None or complaint in rule.complaints)
+
+
+def opened_by_a_sign(rule: CompiledRule, facts: Mapping[str, Any]) -> bool:
+    """An urgent rule one of whose signs is present must be checked through, whatever the complaint."""
+    return rule.level >= LEVEL_NAMES.index("consultation_24") and any(facts.get(n) is True for n in rule.order)
+
+
+def relevant_checks(pack: Pack, complaint: str | None, facts: Mapping[str, Any]) -> list[CompiledRule]:
+    return [r for r in pack.compiled.rules if not r.scope and (screened_for(r, complaint) or opened_by_a_sign(r, facts))]
+
+
+def open_checks(pack: Pack, complaint: str | None, facts: Mapping[str, Any]) -> list[str]:
+    """Relevant checks not yet decided (a fact unasked or "don't know"): they keep a person from self-care."""
+    return [r.id for r in relevant_checks(pack, complaint, facts) if r.expression.evaluate(facts) is None]
+
+
+def violations(pack: Pack, result: Assessment) -> list[str]:
+    """Invariants 2, 3, 5 and 6 checked on one result; an empty list when it keeps them all."""
+    from symcheck.interview.facts import facts_of
+
+    out: list[str] = []
+    level = LEVEL_NAMES.index(result.triage.level)
+    facts = facts_of(pack, result.answers, result.demographics.age, result.demographics.sex,
+                     result.demographics.pregnant)
+    fired = [r for r in pack.compiled.rules if not r.scope and r.expression.evaluate(facts) is True]
+    if not result.out_of_scope:
+        for r in fired:
+            if level < r.level:
+                out.append(f"rule {r.id} fired at {LEVEL_NAMES[r.level]} but the level is {result.triage.level}")
+        if result.triage.level == "self_care":
+            still_open = open_checks(pack, result.complaint, facts)
+            if still_open:
+                out.append(f"self-care with open checks: {', '.join(still_open)}")
+        listed = {d.condition_id for d in result.differential}
+        for cid in result.triage.from_conditions:
+            if cid not in listed:
+                out.append(f"triage names {cid} but the differential does not list it")
+    if not result.safety_netting:
+        out.append("no safety-netting advice")
+    if not result.disclaimer:
+        out.append("no disclaimer")
+    return out
