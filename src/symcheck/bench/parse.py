@@ -1,0 +1,183 @@
+"""`symcheck bench parse FILE`: the free-text parser against labelled stories.
+
+Scores (evidence, answer) pairs against each case's `stated`: a yes/no item is (id, present|absent), a one_of
+item (id, choice), a many_of item one pair per choice, a number item (id, bin) using the pack's bins. Micro
+precision, recall and F1 over all pairs; complaint accuracy; polarity errors on red-flag evidence (yes/no ids
+named in any rule's `when`); age, sex and speaker agreement; time per text on this one process (one core).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from symcheck.errors import InputError
+from symcheck.kb.loader import outcome_ids
+from symcheck.kb.pack import Pack
+from symcheck.kb.schema import Evidence
+from symcheck.text import parse
+from symcheck.text.lexicon import red_flag_evidence
+
+
+class TextCase(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    text: str
+    stated: dict[str, Any] = {}
+    complaint: str | None = None
+    age: float | None = None
+    sex: str | None = None
+    speaker: str | None = None
+
+
+class CaseOutcome(BaseModel):
+    id: str
+    complaint: str | None
+    expected_complaint: str | None
+    false_positives: list[str]
+    false_negatives: list[str]
+    red_flag_polarity_errors: list[str]
+    seconds: float
+
+
+class ParseBenchReport(BaseModel):
+    pack: str
+    cases: int
+    pairs_expected: int
+    pairs_found: int
+    true_positives: int
+    precision: float
+    recall: float
+    f1: float
+    complaint_accuracy: float
+    red_flag_polarity_errors: int
+    red_flags_dropped: int  # stated present, not found present
+    red_flags_invented: int  # found present, not stated present
+    age_accuracy: float
+    sex_accuracy: float
+    speaker_accuracy: float
+    ms_p50: float
+    ms_p99: float
+    ms_max: float
+    outcomes: list[CaseOutcome]
+
+
+def load_cases(path: Path) -> list[TextCase]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("FILE", f"{path} does not exist") from None
+    except (OSError, ValueError) as exc:
+        raise InputError("FILE", f"{path} is not readable JSON: {exc}") from None
+    if isinstance(raw, dict) and "cases" in raw:
+        raw = raw["cases"]
+    if not isinstance(raw, list):
+        raise InputError("FILE", "expects a JSON list of cases with id, text and stated")
+    cases = []
+    for i, item in enumerate(raw):
+        try:
+            cases.append(TextCase.model_validate(item))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"])
+            raise InputError(f"[{i}].{field}", err["msg"]) from None
+    return cases
+
+
+def _bin(e: Evidence, v: float) -> str:
+    i = sum(1 for edge in e.bins if v >= edge)
+    return outcome_ids(e)[i]
+
+
+def answer_pairs(pack: Pack, answers: dict[str, Any]) -> set[tuple[str, str]]:
+    out: set[tuple[str, str]] = set()
+    for k, v in answers.items():
+        e = pack.evidence.get(k)
+        if e is None or v is None or v == "unknown":
+            continue
+        if e.type == "many_of":
+            out.update((k, str(c)) for c in (v if isinstance(v, list) else [v]))
+        elif e.type == "number":
+            try:
+                out.add((k, _bin(e, float(v))))
+            except (TypeError, ValueError):
+                continue
+        elif e.type == "yes_no":
+            out.add((k, "present" if v in ("present", True, "yes") else "absent"))
+        else:
+            out.add((k, str(v)))
+    return out
+
+
+def _pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    if not s:
+        return 0.0
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+
+
+def run(pack: Pack, cases: list[TextCase], rounds: int = 3) -> ParseBenchReport:
+    flags = red_flag_evidence(pack)
+    parse("warm up: cramp in my calf, no fever", pack)  # lexicon compiled at start-up, not per text
+    tp = found = expected = 0
+    complaint_ok = age_ok = sex_ok = speaker_ok = 0
+    pol_errors = dropped = invented = 0
+    times: list[float] = []
+    outcomes: list[CaseOutcome] = []
+    for case in cases:
+        best = float("inf")
+        result = None
+        for _ in range(max(1, rounds)):
+            t0 = time.perf_counter()
+            result = parse(case.text, pack)
+            dt = time.perf_counter() - t0
+            times.append(dt)
+            best = min(best, dt)
+        assert result is not None
+        gold = answer_pairs(pack, case.stated)
+        pred = answer_pairs(pack, result.answers)
+        tp += len(gold & pred)
+        found += len(pred)
+        expected += len(gold)
+        errs = []
+        for ev in sorted(flags):
+            g = case.stated.get(ev)
+            p = result.answers.get(ev)
+            if g in ("present", "absent") and p in ("present", "absent") and g != p:
+                errs.append(f"{ev}: {p} (stated {g})")
+            if g == "present" and p != "present":
+                dropped += 1
+            if p == "present" and g != "present":
+                invented += 1
+        pol_errors += len(errs)
+        complaint_ok += result.complaint == case.complaint
+        age_ok += case.age is not None and result.person.age is not None and abs(result.person.age - case.age) < 1
+        sex_ok += case.sex is not None and result.person.sex == case.sex
+        speaker_ok += case.speaker is not None and result.person.speaker == case.speaker
+        outcomes.append(
+            CaseOutcome(
+                id=case.id, complaint=result.complaint, expected_complaint=case.complaint,
+                false_positives=sorted(f"{k}={v}" for k, v in pred - gold),
+                false_negatives=sorted(f"{k}={v}" for k, v in gold - pred), red_flag_polarity_errors=errs,
+                seconds=best,
+            )
+        )
+    n = max(1, len(cases))
+    precision = tp / found if found else 0.0
+    recall = tp / expected if expected else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    ms = [t * 1000 for t in times]
+    return ParseBenchReport(
+        pack=pack.id, cases=len(cases), pairs_expected=expected, pairs_found=found, true_positives=tp,
+        precision=round(precision, 4), recall=round(recall, 4), f1=round(f1, 4),
+        complaint_accuracy=round(complaint_ok / n, 4), red_flag_polarity_errors=pol_errors,
+        red_flags_dropped=dropped, red_flags_invented=invented, age_accuracy=round(age_ok / n, 4),
+        sex_accuracy=round(sex_ok / n, 4), speaker_accuracy=round(speaker_ok / n, 4),
+        ms_p50=round(statistics.median(ms), 3) if ms else 0.0, ms_p99=round(_pct(ms, 0.99), 3),
+        ms_max=round(max(ms), 3) if ms else 0.0, outcomes=outcomes,
+    )

@@ -1,0 +1,181 @@
+"""NegEx-style context: negation, hedges and past history, each with a trigger and a scope.
+
+A pre-trigger ("no", "not sure if", "used to") reaches forward over a few tokens until a terminator
+("but", a full stop, a new clause such as ", I ..."); a post-trigger ("... has gone", "... years ago")
+reaches back the same way. The nearest trigger wins, so "not sure if ... no ..." reads as absent for
+the words after "no".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from symcheck.text.tokens import SENTENCE_END, Token, phrase_keys, stem
+
+
+def _keys(phrases: str) -> list[tuple[str, ...]]:
+    return [phrase_keys(p) for p in phrases.split("|")]
+
+
+NEG_PRE = _keys(
+    "no|not|without|never|none|nor|neither|denies|deny|denied|hasnt|havent|hadnt|didnt|dont|doesnt|isnt"
+    "|wasnt|arent|werent|no sign of|no signs of|free of|not had|not got|havent had|hasnt had|didnt have"
+    "|dont have|doesnt have|not been|never had|no more|no real|no obvious|not any|nothing like|ruled out"
+)
+# Negation words that do not negate what follows (the symptom is still there).
+PSEUDO = _keys(
+    "no change|not only|not just|no better|not better|not getting better|not improving|doesnt help|didnt help"
+    "|not help|not helping|dont help|no matter|not stop|wont stop|doesnt stop|didnt stop|cant stop|no idea why"
+    "|not sure why|dont know why|no reason|for no reason|nothing helps|nothing seems to help|wont go away"
+    "|doesnt go away|not go away|didnt go away|not going away|no relief|without warning|no warning|not able"
+    "|cant|no way"
+)
+NEG_POST = _keys("has gone|have gone|is gone|are gone|went away|gone away|is normal|are normal|was normal")
+HEDGE_PRE = _keys(
+    "maybe|might|might have|possibly|perhaps|not sure|not sure if|not sure whether|unsure|unsure if"
+    "|dont know if|dont know whether|not certain|wonder if|i wonder|could be|may have|might be|may be"
+    "|hard to say|hard to tell|cant tell|cant tell if|cant say|possible|not really sure|questionable"
+    "|i think maybe|kind of|sort of"
+)
+HEDGE_POST = _keys("maybe|not sure|i think|possibly|perhaps|or not|i guess")
+PAST_PRE = _keys(
+    "used to|history of|previously|in the past|years ago|as a child|when i was|last year|once had|had one"
+    "|a history of"
+)
+PAST_POST = _keys("years ago|year ago|as a child|in the past|when i was young|when i was little|last year|back then")
+
+# Words that end a trigger's scope.
+TERMINATORS = {
+    "but", "however", "though", "although", "except", "yet", "apart", "aside", "which", "who", "because",
+    "becaus", "so", "then", "now", "until", "since", "whereas", "and", "while", "whil", "instead", "still",
+    "just", "only", "besid",
+}
+SUBJECTS = {"i", "im", "ive", "id", "ill", "she", "he", "shes", "hes", "it", "its", "my", "his", "her", "they", "we",
+            "there", "theyre", "were", "this", "that", "these", "those", "he'", "you", "your"}
+WINDOW = 8
+TERMINATORS = {stem(w) for w in TERMINATORS}
+SUBJECTS = {stem(w) for w in SUBJECTS}
+
+
+@dataclass
+class Trigger:
+    start: int  # token indices
+    end: int
+    kind: str  # neg, hedge, past, pseudo
+    where: str  # pre or post
+
+
+def find_triggers(tokens: list[Token]) -> list[Trigger]:
+    """Longest trigger at each position; pseudo-negations consume their words so they negate nothing."""
+    table: list[tuple[list[tuple[str, ...]], str, str]] = [
+        (PSEUDO, "pseudo", "pre"),
+        (HEDGE_PRE, "hedge", "pre"),
+        (NEG_PRE, "neg", "pre"),
+        (PAST_PRE, "past", "pre"),
+        (HEDGE_POST, "hedge", "post"),
+        (NEG_POST, "neg", "post"),
+        (PAST_POST, "past", "post"),
+    ]
+    keys = [t.key for t in tokens]
+    out: list[Trigger] = []
+    i = 0
+    n = len(keys)
+    while i < n:
+        best: Trigger | None = None
+        for phrases, kind, where in table:
+            for p in phrases:
+                m = len(p)
+                if m and tuple(keys[i : i + m]) == p and (best is None or m > best.end - best.start):
+                    best = Trigger(i, i + m, kind, where)
+        if best is not None:
+            out.append(best)
+            # both readings of an ambiguous word ("no" before or after) are kept: add the post twin
+            i = best.end
+        else:
+            i += 1
+    return out
+
+
+def _or_list_ahead(tokens: list[Token], i: int) -> bool:
+    """After a comma at i: is this a list 'X, Y or Z' (so a negation before X reaches Z)?"""
+    for t in tokens[i + 1 :]:
+        if t.key in SENTENCE_END or t.key in TERMINATORS:
+            return False
+        if t.key in ("or", "nor"):
+            return True
+    return False
+
+
+class Context:
+    def __init__(self, tokens: list[Token]):
+        self.tokens = tokens
+        self.triggers = find_triggers(tokens)
+        self.pre_end = {t.end: t for t in self.triggers if t.where == "pre"}
+        self.post_start = {t.start: t for t in self.triggers if t.where == "post"}
+        self.inside: set[int] = set()
+        for t in self.triggers:
+            self.inside.update(range(t.start, t.end))
+
+    def _stops(self, idx: int) -> bool:
+        tok = self.tokens[idx]
+        if tok.key in SENTENCE_END or tok.key in TERMINATORS:
+            return True
+        if tok.key == ",":
+            nxt = self.tokens[idx + 1].key if idx + 1 < len(self.tokens) else ""
+            if nxt in SUBJECTS:
+                return True
+            return not _or_list_ahead(self.tokens, idx)
+        return tok.key in ("(", ")", ":")
+
+    def pre(self, start: int, kinds: tuple[str, ...] = ("neg", "hedge", "pseudo")) -> Trigger | None:
+        """The nearest pre-trigger whose scope reaches token `start`."""
+        j = start - 1
+        steps = 0
+        while j >= 0 and steps <= WINDOW:
+            trig = self.pre_end.get(j + 1)
+            if trig is not None and trig.kind in kinds:
+                return trig
+            if trig is not None and trig.kind != "past":
+                return None  # a nearer trigger of another kind owns this scope
+            if self._stops(j):
+                return None
+            j -= 1
+            steps += 1
+        return None
+
+    def post(self, end: int, kinds: tuple[str, ...] = ("neg", "hedge")) -> Trigger | None:
+        j = end
+        steps = 0
+        n = len(self.tokens)
+        while j < n and steps <= 4:
+            trig = self.post_start.get(j)
+            if trig is not None and trig.kind in kinds:
+                # "no" after a finding negates it only at the end of its clause ("cramps? no.")
+                if self.tokens[trig.start].key == "no" and trig.end < n and not self._stops(trig.end):
+                    return None
+                return trig
+            if self._stops(j):
+                return None
+            j += 1
+            steps += 1
+        return None
+
+    def is_past(self, start: int, end: int) -> Trigger | None:
+        """A past-history trigger in the same clause, before or after."""
+        j = start - 1
+        while j >= 0 and not self._clause_break(j):
+            trig = self.pre_end.get(j + 1)
+            if trig is not None and trig.kind == "past":
+                return trig
+            j -= 1
+        j = end
+        while j < len(self.tokens) and not self._clause_break(j):
+            trig = self.post_start.get(j)
+            if trig is not None and trig.kind == "past":
+                return trig
+            j += 1
+        return None
+
+    def _clause_break(self, idx: int) -> bool:
+        key = self.tokens[idx].key
+        return key in SENTENCE_END or key in ("but", "now", "however", "though", "although", "and", ",")

@@ -1,0 +1,103 @@
+"""A pack's phrases compiled for fast matching: token keys indexed by their first key."""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field
+
+from symcheck.kb.pack import Pack
+from symcheck.text.tokens import Speller, english_words, phrase_keys, stem, tokenize
+
+# Small words that may sit inside a phrase without breaking it ("pain in MY calf", "THE LEFT leg").
+FILLERS = {
+    "my", "the", "a", "an", "his", "her", "their", "your", "our", "both", "left", "right", "lower", "upper",
+    "whole", "very", "really", "so", "quite", "bit", "little", "all", "of", "real", "bad", "badly", "some",
+    "too", "kind", "sort", "like", "just", "also", "again", "sudden", "suddenly", "got", "get",
+    "pale", "light", "is", "are", "was",
+}
+FILLERS = FILLERS | {stem(w) for w in FILLERS}
+
+
+@dataclass(frozen=True)
+class Target:
+    evidence_id: str
+    value: str  # "present", "absent" or a choice id
+    near: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass
+class Lexicon:
+    pack_id: str
+    index: dict[str, list[tuple[tuple[str, ...], list[Target]]]] = field(default_factory=dict)
+    complaints: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
+    speller: Speller | None = None
+    red_flags: set[str] = field(default_factory=set)
+    max_len: int = 1
+
+    def add(self, keys: tuple[str, ...], target: Target) -> None:
+        if not keys:
+            return
+        bucket = self.index.setdefault(keys[0], [])
+        for k, targets in bucket:
+            if k == keys:
+                if target not in targets:
+                    targets.append(target)
+                return
+        bucket.append((keys, [target]))
+        self.max_len = max(self.max_len, len(keys))
+
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def red_flag_evidence(pack: Pack) -> set[str]:
+    """Yes/no evidence named in any rule's `when` expression."""
+    names: set[str] = set()
+    for rule in pack.rules:
+        names.update(n for n in _IDENT.findall(rule.when) if n in pack.evidence)
+    return {n for n in names if pack.evidence[n].type == "yes_no"}
+
+
+# id(pack) -> (weak reference to the pack, its lexicon); packs are unhashable dataclasses
+_CACHE: dict[int, tuple[weakref.ref[Pack], Lexicon]] = {}
+
+
+def lexicon_for(pack: Pack) -> Lexicon:
+    """Compiled once per loaded pack (the pack cache keeps one object per unchanged folder)."""
+    hit = _CACHE.get(id(pack))
+    if hit is not None and hit[0]() is pack:
+        return hit[1]
+    lex = Lexicon(pack.id)
+    vocab: dict[str, str] = {}
+    ph = pack.phrases
+    if ph is not None:
+        for key, entry in ph.evidence.items():
+            ev_id, _, value = key.partition(".")
+            phrases = entry if isinstance(entry, list) else entry.phrases
+            near = () if isinstance(entry, list) else tuple(phrase_keys(n) for n in entry.near)
+            target = Target(ev_id, value or "present", near)
+            for p in phrases:
+                lex.add(phrase_keys(p), target)
+                for t in tokenize(p):
+                    if t.kind == "w":
+                        vocab[t.text.replace("'", "")] = t.key
+        for cid, phrases in ph.complaints.items():
+            for p in phrases:
+                keys = phrase_keys(p)
+                if keys:
+                    lex.complaints.setdefault(keys[0], []).append((keys, cid))
+                for t in tokenize(p):
+                    if t.kind == "w":
+                        vocab[t.text.replace("'", "")] = t.key
+    lex.speller = Speller(vocab)
+    english_words()  # read the word list at start-up, not during the first parse
+    lex.red_flags = red_flag_evidence(pack)
+    for k in [k for k, (ref, _) in _CACHE.items() if ref() is None]:
+        del _CACHE[k]
+    _CACHE[id(pack)] = (weakref.ref(pack), lex)
+    return lex
+
+
+def stems(words: str) -> set[str]:
+    return {stem(w) for w in words.split()}

@@ -1,0 +1,366 @@
+"""Free text -> complaint, answers with polarity, values and who it is about (lexicon and rules, no model).
+
+The pack's phrases.yaml carries the words; this module carries only language: tokens, spelling, negation,
+hedges, past history, numbers. A pack author extends the parser by editing YAML.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from symcheck.errors import InputError
+from symcheck.kb.pack import Pack, load_pack
+from symcheck.kb.schema import Evidence
+from symcheck.text.context import Context
+from symcheck.text.lexicon import FILLERS, Lexicon, Target, lexicon_for
+from symcheck.text.models import Finding, ParseResult, Person, Polarity, Span
+from symcheck.text.tokens import COMMON, SENTENCE_END, Token, stem, tokenize
+from symcheck.text.values import Value, extract_values, guess_person
+
+MAX_CHARS = 5000  # a story, not a document: keeps a parse well under the time goal
+_MAX_SKIPS = 2
+_CLAUSE_BREAKS = SENTENCE_END | {",", "but", "and", "so", "becaus", "then", "though", "although", "(", ")"}
+_STOP_WORDS = COMMON | {
+    "the", "and", "but", "for", "with", "have", "has", "had", "been", "this", "that", "what", "when", "then",
+    "they", "them", "she", "her", "his", "him", "its", "it's", "was", "are", "anything", "should", "could",
+    "would", "also", "just", "any", "all", "get", "got", "some", "into", "onto", "does", "did", "doe", "can",
+    "really", "pretty", "bit", "lot", "lots", "thing", "thi", "hi", "wa", "ha", "doctor", "worried", "normal",
+    "ok", "okay", "fine", "help", "advic", "advice", "wonder", "wondering", "ani", "abov",
+}
+_STOP = _STOP_WORDS | {stem(w) for w in _STOP_WORDS}
+
+
+def _match(tokens: list[Token], i: int, keys: tuple[str, ...]) -> int | None:
+    """Index after a match of `keys` at token i, allowing a few filler words inside the phrase."""
+    j, k, skips, n = i, 0, 0, len(tokens)
+    while k < len(keys):
+        if j >= n:
+            return None
+        if tokens[j].key == keys[k]:
+            j += 1
+            k += 1
+        elif k > 0 and tokens[j].key in FILLERS and skips < _MAX_SKIPS:
+            j += 1
+            skips += 1
+        else:
+            return None
+    return j
+
+
+def _sentence_ids(tokens: list[Token]) -> list[int]:
+    ids, s = [], 0
+    for t in tokens:
+        ids.append(s)
+        if t.key in SENTENCE_END:
+            s += 1
+    return ids
+
+
+def _span(text: str, tokens: list[Token], a: int, b: int) -> Span:
+    start, end = tokens[a].start, tokens[b - 1].end
+    return Span(start=start, end=end, text=text[start:end])
+
+
+def _choice_for(ranges: dict[str, tuple[float, float | None]], v: float) -> str | None:
+    for cid, (lo, hi) in ranges.items():
+        if v >= lo and (hi is None or v < hi):
+            return cid
+    return None
+
+
+def _applies(e: Evidence, age: float | None, sex: str | None) -> bool:
+    if e.sexes and sex is not None and sex not in e.sexes:
+        return False
+    if age is not None and e.min_age is not None and age < e.min_age:
+        return False
+    return not (age is not None and e.max_age is not None and age > e.max_age)
+
+
+class _Parse:
+    def __init__(self, text: str, pack: Pack, lex: Lexicon):
+        self.text = text
+        self.pack = pack
+        self.lex = lex
+        self.tokens = tokenize(text)
+        self.corrections: dict[str, str] = {}
+        self._spell()
+        self.sent = _sentence_ids(self.tokens)
+        self.ctx = Context(self.tokens)
+        self.covered: set[int] = set()
+
+    def _spell(self) -> None:
+        sp = self.lex.speller
+        if sp is None:
+            return
+        for t in self.tokens:
+            if t.kind == "w" and t.key not in sp.keys and t.key not in FILLERS:
+                word = t.text.replace("'", "")
+                fix = sp.correct(word)
+                if fix is not None:
+                    t.fixed = fix
+                    t.key = sp.vocab[fix]
+                    self.corrections[t.text] = fix
+
+    # -- phrases ---------------------------------------------------------------------------------------
+    def _near_ok(self, target: Target, sid: int) -> bool:
+        if not target.near:
+            return True
+        keys = [t.key for t, s in zip(self.tokens, self.sent, strict=True) if s == sid]
+        for anchor in target.near:
+            m = len(anchor)
+            for i in range(len(keys) - m + 1):
+                if tuple(keys[i : i + m]) == anchor:
+                    return True
+        return False
+
+    def phrase_matches(self) -> list[tuple[int, int, list[Target]]]:
+        found: list[tuple[int, int, list[Target]]] = []
+        for i, t in enumerate(self.tokens):
+            for keys, targets in self.lex.index.get(t.key, ()):
+                end = _match(self.tokens, i, keys)
+                if end is None:
+                    continue
+                ok = [tg for tg in targets if self._near_ok(tg, self.sent[i])]
+                if ok:
+                    found.append((i, end, ok))
+        # Two layers: words that describe where/which side (entries with `near`) do not compete with
+        # findings for the same words ("thighs ache" is both a location and an ache).
+        chosen = []
+        for layer in (True, False):
+            part = [(a, b, [t for t in ts if bool(t.near) == layer]) for a, b, ts in found]
+            part = [m for m in part if m[2]]
+            # longest first, then leftmost; a phrase inside a longer one does not count on its own
+            part.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
+            taken: set[int] = set()
+            for a, b, targets in part:
+                if any(k in taken for k in range(a, b)):
+                    continue
+                taken.update(range(a, b))
+                chosen.append((a, b, targets))
+        chosen.sort(key=lambda m: (m[0], m[1]))
+        return chosen
+
+    def polarity(self, a: int, b: int) -> tuple[str, Span | None, str]:
+        trig = self.ctx.pre(a)
+        pol = "present"
+        if trig is not None and trig.kind != "pseudo":
+            pol = "absent" if trig.kind == "neg" else "unknown"
+        else:
+            trig = self.ctx.post(b)
+            if trig is not None:
+                pol = "absent" if trig.kind == "neg" else "unknown"
+        past = self.ctx.is_past(a, b)
+        cue = _span(self.text, self.tokens, trig.start, trig.end) if trig is not None and pol != "present" else None
+        return pol, cue, "past" if past is not None else "now"
+
+    # -- the whole parse -------------------------------------------------------------------------------
+    def run(self) -> ParseResult:
+        pack, text, tokens = self.pack, self.text, self.tokens
+        findings: list[Finding] = []
+        for a, b, targets in self.phrase_matches():
+            pol, cue, when = self.polarity(a, b)
+            self.covered.update(range(a, b))
+            for tg in targets:
+                e = pack.evidence[tg.evidence_id]
+                if tg.value == "absent":
+                    # a phrase that states the absence ("wee looks normal"); negating it settles nothing
+                    fpol = "absent" if pol == "present" else "unknown"
+                    value = None
+                elif e.type == "yes_no":
+                    fpol, value = pol, None
+                else:
+                    fpol, value = pol, tg.value
+                findings.append(
+                    Finding(
+                        evidence_id=e.id, value=value, polarity=cast(Polarity, fpol), span=_span(text, tokens, a, b),
+                        cue=cue, time="past" if when == "past" else "now", red_flag=e.id in self.lex.red_flags, label=e.label or e.question.lay,
+                    )
+                )
+        findings.extend(self.value_findings())
+        person = self.person()
+        complaint, cspan, scores = self.complaint()
+        if complaint is not None:
+            comp = pack.complaint(complaint)
+            for ev_id, value in comp.answers.items():
+                if ev_id in pack.evidence and cspan is not None:
+                    e = pack.evidence[ev_id]
+                    findings.append(
+                        Finding(
+                            evidence_id=ev_id, value=None if e.type == "yes_no" else value,
+                            polarity=cast(Polarity, "present" if e.type != "yes_no" else str(value)), span=cspan, source="complaint",
+                            red_flag=ev_id in self.lex.red_flags, label=e.label or e.question.lay,
+                        )
+                    )
+        # pregnancy as stated settles `pregnant`
+        for f in findings:
+            if f.evidence_id == "pregnancy" and f.time == "now" and f.polarity != "unknown":
+                person.pregnant = f.polarity == "present"
+        answers = self.answers(findings, person)
+        findings.sort(key=lambda f: (f.span.start, f.evidence_id))
+        return ParseResult(
+            text=text, pack=pack.id, complaint=complaint, complaint_span=cspan, complaint_scores=scores,
+            person=person, findings=findings, answers=answers, unplaced=self.unplaced(), corrections=self.corrections,
+        )
+
+    def value_findings(self) -> list[Finding]:
+        ph = self.pack.phrases
+        if ph is None or not ph.slots:
+            return []
+        values = extract_values(self.tokens)
+        out: list[Finding] = []
+        by_kind: dict[str, list[Value]] = {}
+        for v in values:
+            by_kind.setdefault(v.kind, []).append(v)
+        for sid, slot in ph.slots.items():
+            e = self.pack.evidence[sid]
+            cands: list[Value] = []
+            if slot.kind == "since":
+                cands = by_kind.get("since", []) or by_kind.get("since_word", [])
+            else:
+                cands = by_kind.get(slot.kind, [])
+            for v in cands:
+                trig = self.ctx.pre(v.start, kinds=("neg", "hedge"))
+                if trig is not None:
+                    continue
+                span = _span(self.text, self.tokens, v.start, v.end)
+                value: Any = None
+                pol = "present"
+                if slot.kind in ("since", "episode"):
+                    value = _choice_for(slot.choices, v.value)
+                    if value is None:
+                        continue
+                elif slot.kind == "frequency":
+                    value = round(v.value, 2)
+                else:  # temperature, gestation: a yes/no read from a number
+                    if slot.present_from is not None and v.value >= slot.present_from:
+                        pol = "present"
+                    elif slot.absent_below is not None and v.value < slot.absent_below or slot.kind == "gestation":
+                        pol = "absent"
+                    else:
+                        continue
+                source = {"since": "duration", "episode": "duration", "frequency": "frequency",
+                          "temperature": "temperature", "gestation": "number"}[slot.kind]
+                self.covered.update(range(v.start, v.end))
+                out.append(
+                    Finding(
+                        evidence_id=sid, value=value, polarity=cast(Polarity, pol), span=span, source=source,  # type: ignore[arg-type]
+                        red_flag=sid in self.lex.red_flags, label=e.label or e.question.lay,
+                    )
+                )
+                if slot.kind in ("since", "episode", "frequency"):
+                    break  # the first mention is the one that describes the complaint
+        return out
+
+    def person(self) -> Person:
+        g = guess_person(self.tokens)
+        spans = [_span(self.text, self.tokens, a, b) for a, b in g.spans if b > a]
+        for a, b in g.spans:
+            self.covered.update(range(a, b))
+        return Person(age=g.age, sex=g.sex, speaker=g.speaker, relation=g.relation, spans=spans)  # type: ignore[arg-type]
+
+    def complaint(self) -> tuple[str | None, Span | None, dict[str, float]]:
+        scores: dict[str, float] = {}
+        first: dict[str, tuple[int, int]] = {}
+        for i, t in enumerate(self.tokens):
+            for keys, cid in self.lex.complaints.get(t.key, ()):
+                end = _match(self.tokens, i, keys)
+                if end is None:
+                    continue
+                pol, _, _ = self.polarity(i, end)
+                if pol != "present":
+                    continue
+                # the first sentences say what the problem is; later ones add detail
+                w = len(keys) / (1.0 + 0.5 * self.sent[i])
+                scores[cid] = scores.get(cid, 0.0) + w
+                first.setdefault(cid, (i, end))
+        if not scores:
+            return None, None, {}
+        best = max(scores, key=lambda c: (scores[c], -first[c][0]))
+        a, b = first[best]
+        self.covered.update(range(a, b))
+        return best, _span(self.text, self.tokens, a, b), {k: round(v, 3) for k, v in scores.items()}
+
+    def answers(self, findings: list[Finding], person: Person) -> dict[str, Any]:
+        pack = self.pack
+        out: dict[str, Any] = {}
+        order = sorted(findings, key=lambda f: f.span.start)
+        for f in order:
+            e = pack.evidence[f.evidence_id]
+            if f.time == "past" and e.kind in ("symptom", "finding"):
+                f.used = False  # history, not what is happening now: the interview asks
+                continue
+            if not _applies(e, person.age, person.sex):
+                f.used = False
+                continue
+            if f.polarity == "unknown":
+                f.used = False  # hedged: left open so the interview asks it
+                continue
+            cur = out.get(e.id)
+            if e.type == "yes_no":
+                # present wins over absent: a red flag is never dropped because it was also denied somewhere
+                if cur is None or (cur == "absent" and f.polarity == "present"):
+                    out[e.id] = f.polarity
+            elif e.type == "one_of":
+                if f.polarity == "present" and cur is None:
+                    out[e.id] = f.value
+                elif f.polarity != "present":
+                    f.used = False
+            elif e.type == "many_of":
+                if f.polarity == "present":
+                    lst = out.setdefault(e.id, [])
+                    if f.value not in lst:
+                        lst.append(f.value)
+                else:
+                    f.used = False
+            elif e.type == "number" and cur is None and f.polarity == "present":
+                out[e.id] = f.value
+        # a child answered "present" implies its yes/no parent; children of a parent that is absent or
+        # answered with another choice are dropped (the interview would never ask them)
+        for ev_id in list(out):
+            e = pack.evidence[ev_id]
+            if e.parent is None or e.parent not in pack.evidence:
+                continue
+            parent = pack.evidence[e.parent]
+            pv = out.get(e.parent)
+            if parent.type == "yes_no":
+                if pv is None and out[ev_id] == "present":
+                    out[e.parent] = "present"
+                elif pv == "absent":
+                    del out[ev_id]
+            elif e.parent_value is not None and pv is not None:
+                chosen = pv if isinstance(pv, list) else [pv]
+                if e.parent_value not in chosen:
+                    del out[ev_id]
+        for ev_id, v in out.items():
+            if isinstance(v, list):
+                choices = [c.id for c in pack.evidence[ev_id].choices]
+                v.sort(key=choices.index)
+        return out
+
+    def unplaced(self) -> list[Span]:
+        out: list[Span] = []
+        a = 0
+        n = len(self.tokens)
+        for i in range(n + 1):
+            if i == n or self.tokens[i].key in _CLAUSE_BREAKS:
+                clause = range(a, i)
+                if clause and not any(k in self.covered for k in clause):
+                    content = [
+                        k for k in clause
+                        if self.tokens[k].kind == "w" and len(self.tokens[k].key) >= 3 and self.tokens[k].key not in _STOP
+                        and self.tokens[k].text not in _STOP and k not in self.ctx.inside
+                    ]
+                    if content:
+                        out.append(_span(self.text, self.tokens, a, i))
+                a = i + 1
+        return out
+
+
+def parse(text: str, pack: Pack | str) -> ParseResult:
+    """Read a person's own words against one pack: complaint, answers, values, who it is about."""
+    if not isinstance(text, str):
+        raise InputError("text", "must be a string")
+    if len(text) > MAX_CHARS:
+        raise InputError("text", f"is longer than {MAX_CHARS} characters; describe the problem in a few sentences")
+    p = load_pack(pack) if isinstance(pack, str) else pack
+    return _Parse(text, p, lexicon_for(p)).run()
