@@ -25,7 +25,7 @@ from symcheck.api import errors
 from symcheck.api.deps import API_KEY_ENV, ApiState
 from symcheck.api.middleware import BodySizeLimit, SecurityHeaders
 from symcheck.api.registry import PackRegistry
-from symcheck.api.routers import assessments, interview
+from symcheck.api.routers import assessments, interview, pages
 from symcheck.api.routers import packs as knowledge
 from symcheck.errors import InputError
 from symcheck.store import LazyStore, Store
@@ -151,3 +151,4 @@ def create_app(
     app.add_middleware(SecurityHeaders)  # added last: outermost, so 413 replies carry the headers too
 
     return app
+    app.include_router(pages.router)
