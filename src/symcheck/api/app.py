@@ -141,6 +141,7 @@ def create_app(
 
     app.include_router(interview.router)
     app.include_router(knowledge.router)
+    app.include_router(pages.router)
     app.include_router(assessments.router)
     if rare is not None:
         app.include_router(rare.router)
@@ -151,4 +152,3 @@ def create_app(
     app.add_middleware(SecurityHeaders)  # added last: outermost, so 413 replies carry the headers too
 
     return app
-    app.include_router(pages.router)
