@@ -101,13 +101,14 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
                 present = {name.lower() for name, _ in headers}
-                if b"content-security-policy" not in present:
+                own_csp = b" ".join(v for n, v in headers if n.lower() == b"content-security-policy")
+                if not own_csp:
                     headers.append((b"content-security-policy", CSP.encode()))
+                elif b"frame-ancestors" in own_csp and b"frame-ancestors 'none'" not in own_csp:
+                    # the embed views name who may frame them; X-Frame-Options cannot, so it must not say DENY
+                    present.add(b"x-frame-options")
                 headers += [h for h in SECURITY_HEADERS if h[0] not in present]
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, with_headers)
-                elif b"frame-ancestors" in own_csp and b"frame-ancestors 'none'" not in own_csp:
-                    # the embed views name who may frame them; X-Frame-Options cannot, so it must not say DENY
-                    present.add(b"x-frame-options")
