@@ -256,3 +256,24 @@ def test_publishers_page_shows_the_snippet_setting_and_storage(app_client: TestC
     # the live preview is the snippet itself
     assert re.search(r'<script src="/static/embed.js" data-symcheck="check"', html)
     assert app_client.get("/static/embed.js").status_code == 200
+
+
+# ----- symcheck serve ----------------------------------------------------------------------------
+
+
+def test_serve_documents_and_checks_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from symcheck.cli import serve  # noqa: F401  (registers the command)
+    from symcheck.cli.apps import app
+
+    monkeypatch.delenv("SYMCHECK_EMBED_ORIGINS", raising=False)
+    help_text = CliRunner().invoke(app, ["serve", "--help"], terminal_width=200).output
+    assert "SYMCHECK_EMBED_ORIGINS" in help_text and "--embed-origin" in help_text
+    # an InputError: symcheck's main prints it as one line "error: FIELD: message" and exits 2
+    bad = CliRunner().invoke(app, ["serve", "--pack", str(WEB_PACK), "--embed-origin", "news.example/path"])
+    assert isinstance(bad.exception, InputError) and bad.exception.field == "--embed-origin"
+    assert "news.example/path" in bad.exception.message
+    monkeypatch.setenv("SYMCHECK_EMBED_ORIGINS", "ftp://x.example")
+    bad = CliRunner().invoke(app, ["serve", "--pack", str(WEB_PACK)])
+    assert isinstance(bad.exception, InputError) and bad.exception.field == "SYMCHECK_EMBED_ORIGINS"

@@ -35,8 +35,16 @@ def serve(
     database_url: str = typer.Option(None, help="Store URL (default: $SYMCHECK_DATABASE_URL, else SQLite in the "
                                      "user data folder)."),
     log_level: str = typer.Option("info", help="uvicorn log level."),
+    embed_origin: list[str] = typer.Option(
+        None, "--embed-origin", help="An origin whose pages may frame the embeddable checker and search "
+        "(/embed/check, /embed/search), e.g. https://news.example or https://*.health.example (repeatable). "
+        "Default: $SYMCHECK_EMBED_ORIGINS (space- or comma-separated), else only this site itself. Every "
+        "other page keeps refusing frames. The snippet for publishers is on /publishers."),
 ) -> None:
-    """Run the HTTP API: /v1 endpoints, OpenAPI at /openapi.json, docs at /docs. Not a diagnosis."""
+    """Run the HTTP API: /v1 endpoints, OpenAPI at /openapi.json, docs at /docs, and the web site. Not a
+    diagnosis.
+
+    SYMCHECK_EMBED_ORIGINS: origins that may frame the embed views (see --embed-origin, /publishers)."""
     import uvicorn
 
     # Imported here, not at the top: every CLI start imports this module.
@@ -55,6 +63,13 @@ def serve(
         os.environ[DEFAULT_PACK_ENV] = default_pack
     if database_url:
         os.environ[DATABASE_URL_ENV] = database_url
+    # Checked now, so a bad origin is one line here rather than a failed start in every worker.
+    from symcheck.web.embed import EMBED_ORIGINS_ENV, parse_origins
+
+    origins = parse_origins(embed_origin or os.environ.get(EMBED_ORIGINS_ENV, ""),
+                            "--embed-origin" if embed_origin else EMBED_ORIGINS_ENV)
+    if embed_origin:
+        os.environ[EMBED_ORIGINS_ENV] = " ".join(origins)
     # Open (and migrate) the store once here: a bad URL is one line now, and the workers start on a
     # database that is already at the current revision.
     open_store(database_url).close()
