@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,10 @@ def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "symcheck.cli.main", *args],
         input=stdin, capture_output=True, text=True, timeout=120,
-        env={"COLUMNS": "120", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")},
+        env={"COLUMNS": "120", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"),
+             # never the user's data folder (tests/conftest.py points it into a temporary folder)
+             "XDG_DATA_HOME": os.environ["XDG_DATA_HOME"], "HOME": os.environ["SYMCHECK_TEST_HOME"],
+             "SYMCHECK_EMERGENCY_NUMBER": "112"},
     )
 
 
@@ -140,3 +144,31 @@ def test_bench_engine_quick(tmp_path):
     figures = json.loads(out.read_text())
     assert [s["conditions"] for s in figures["steps"]] == [50, 1000]
     assert all(s["median_ms"] > 0 for s in figures["steps"])
+
+
+def test_serve_creates_no_database_and_logs_no_addresses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Serving pages and interviews stores nothing, so `serve` must not create the database at start-up; and
+    the checker's page addresses hold answers, so no access log unless asked for."""
+    import socket
+
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from symcheck.cli import serve  # noqa: F401  (registers the command)
+    from symcheck.cli.apps import app
+
+    for key in ("SYMCHECK_PACKS", "SYMCHECK_DEFAULT_PACK", "SYMCHECK_DATABASE_URL", "SYMCHECK_PARENT_PID"):
+        monkeypatch.setenv(key, "")
+        monkeypatch.delenv(key)
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: calls.append(kw))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db = tmp_path / "store.db"
+    result = CliRunner().invoke(app, ["serve", "--pack", str(MINI), "--port", str(port), "--database-url", f"sqlite:///{db}"])
+    assert result.exit_code == 0, result.output
+    assert not db.exists()
+    assert calls and calls[0]["access_log"] is False
+    bad = CliRunner().invoke(app, ["serve", "--pack", str(MINI), "--port", str(port), "--database-url", "nonsense:/x"])
+    assert bad.exit_code != 0

@@ -85,17 +85,39 @@ def test_spasm_checker_reaches_a_result(site: TestClient, spasm: Pack, strategy:
     assert spasm.meta.disclaimer.split(".")[0] in html
 
 
-def test_result_shows_rare_diseases_when_answers_map_to_hpo(site: TestClient, spasm: Pack) -> None:
+def test_rare_diseases_are_for_clinicians_only(site: TestClient, spasm: Pack) -> None:
+    """The patient's result carries no rare-disease ranking, only a link to clinician mode; there, matches
+    are present features only and excluded ones are listed apart, labelled."""
     # Features of a myotonic or neuromyotonic disorder, each carrying an HPO id in the pack.
     coded = [e.id for e in spasm.evidence.values()
              if e.type == "yes_no" and e.codes.get("hpo") and e.kind in ("symptom", "finding")
-             and not any(e.id in r.when for r in spasm.rules)][:4]
-    assert len(coded) >= 2
+             and not any(e.id in r.when for r in spasm.rules)]
+    assert len(coded) >= 8
+    present, absent = coded[:4], coded[4:8]
     form = [("action", "result"), ("age", "30"), ("sex", "male"), ("for_whom", "self"), ("complaint", "muscle_cramp"),
-            *(("a", f"{ev}=present") for ev in coded)]
-    html = site.post("/check", data=as_form(form)).text
-    assert "For clinicians: rare diseases with these features" in html
-    assert re.search(r"\(OMIM:\d+\)", html)
+            *(("a", f"{ev}=present") for ev in present), *(("a", f"{ev}=absent") for ev in absent)]
+    result = site.post("/check", data=as_form(form))
+    html = result.text
+    assert "rare diseases with these features" not in html.lower()
+    assert not re.search(r"OMIM:\d+", html)
+    link = re.search(r'href="(/check/clinician\?[^"]+)"', html)
+    assert link, "the result links to clinician mode"
+    page = site.get(link.group(1).replace("&amp;", "&")).text
+    assert "For health professionals" in page
+    assert re.search(r"\(OMIM:\d+\)", page)
+    entries = re.findall(r"<li>\s*<p><strong>(.*?)</li>", page, flags=re.S)
+    assert entries
+    seen_excluded = False
+    for entry in entries:
+        matches = re.search(r"Present features that match: (.*?)</p>", entry, flags=re.S)
+        assert matches
+        excluded = re.findall(r'<p class="excluded[^"]*">Excluded[^:]*: (.*?)</p>', entry, flags=re.S)
+        seen_excluded |= bool(excluded)
+        for names in excluded:
+            for name in names.split(", "):
+                assert name not in matches.group(1).split(", "), (name, entry)
+    assert seen_excluded
+    assert "Excluded (answered “No”)" in page
 
 
 def test_condition_pages_list_only_the_rules_that_concern_them(site: TestClient, spasm: Pack) -> None:

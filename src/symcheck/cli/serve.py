@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
+from pathlib import Path
 
 import typer
 
@@ -24,6 +25,25 @@ def _check_port_free(host: str, port: int) -> None:
             raise InputError("--host", f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
+def _check_store(database_url: str | None) -> None:
+    """A bad store URL is one line now. An existing database is opened (and migrated) once here, so the
+    workers start on the current revision; a SQLite file that does not exist yet is left to be created by
+    the first stored assessment (serving the site and interviews stores nothing)."""
+    import sqlalchemy as sa
+
+    from symcheck.store import DATABASE_URL_ENV, open_store, resolve_url
+
+    try:
+        url = sa.make_url(resolve_url(database_url))
+    except sa.exc.ArgumentError as exc:
+        raise InputError(DATABASE_URL_ENV, f"not a database URL: {exc}") from None
+    db = url.database or ""
+    if url.get_backend_name() == "sqlite" and db and db != ":memory:" and not db.startswith("file:") \
+            and not Path(db).exists():
+        return
+    open_store(database_url).close()
+
+
 @app.command("serve")
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 for every interface)."),
@@ -35,6 +55,8 @@ def serve(
     database_url: str = typer.Option(None, help="Store URL (default: $SYMCHECK_DATABASE_URL, else SQLite in the "
                                      "user data folder)."),
     log_level: str = typer.Option("info", help="uvicorn log level."),
+    access_log: bool = typer.Option(False, "--access-log", help="Log every request line. Off by default: the "
+                                    "web checker carries the person's answers in its page addresses."),
     embed_origin: list[str] = typer.Option(
         None, "--embed-origin", help="An origin whose pages may frame the embeddable checker and search "
         "(/embed/check, /embed/search), e.g. https://news.example or https://*.health.example (repeatable). "
@@ -49,7 +71,7 @@ def serve(
 
     # Imported here, not at the top: every CLI start imports this module.
     from symcheck.api.registry import DEFAULT_PACK_ENV, PACKS_ENV, PackRegistry
-    from symcheck.store import DATABASE_URL_ENV, open_store
+    from symcheck.store import DATABASE_URL_ENV
 
     # Load the packs here first so a bad pack is one clear line now, not a traceback in every worker.
     registry = PackRegistry(pack or None, default=default_pack)
@@ -70,10 +92,8 @@ def serve(
                             "--embed-origin" if embed_origin else EMBED_ORIGINS_ENV)
     if embed_origin:
         os.environ[EMBED_ORIGINS_ENV] = " ".join(origins)
-    # Open (and migrate) the store once here: a bad URL is one line now, and the workers start on a
-    # database that is already at the current revision.
-    open_store(database_url).close()
+    _check_store(database_url)
     _check_port_free(host, port)
     typer.echo(f"symcheck API on http://{host}:{port} (docs at /docs), packs: {', '.join(registry.packs)}", err=True)
     uvicorn.run("symcheck.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, proxy_headers=False)
+                log_level=log_level, access_log=access_log, proxy_headers=False)

@@ -15,6 +15,7 @@ from typing import Any
 
 from symcheck.errors import InputError
 from symcheck.interview import MAX_AGE, Interview
+from symcheck.interview.session import GATE_ID, RED_FLAG_GROUP_PREFIX
 from symcheck.kb.pack import Pack
 from symcheck.kb.schema import Complaint, Evidence
 from symcheck.results import NextQuestion
@@ -41,12 +42,31 @@ def asked_item(pack: Pack, item_id: str) -> Asked | None:
     e = pack.evidence.get(item_id)
     if e is not None:
         return Asked(e.id, e.question.lay, e.type, tuple((c.id, c.label) for c in e.choices), e.unit)
-    members = pack.checklists.get(item_id)
+    members = list_members(pack, item_id)
     if members is None:
         return None
-    meta = next(c for c in pack.meta.checklists if c.id == item_id)
+    if item_id == GATE_ID:
+        text = pack.meta.emergency_gate_question
+    elif item_id.startswith(RED_FLAG_GROUP_PREFIX):
+        text = next(g.question for g in pack.meta.red_flag_groups if g.id == item_id[len(RED_FLAG_GROUP_PREFIX):])
+    else:
+        text = next(c.question for c in pack.meta.checklists if c.id == item_id)
     labels = tuple((m, pack.evidence[m].label or pack.evidence[m].question.lay) for m in members)
-    return Asked(item_id, meta.question, "many_of", labels, None, checklist=True)
+    return Asked(item_id, text, "many_of", labels, None, checklist=True)
+
+
+def list_members(pack: Pack, item_id: str) -> list[str] | None:
+    """The yes/no items of a list question (a checklist, the emergency gate of any complaint, a red-flag
+    group), or None when the id is not a list question of this pack."""
+    if item_id in pack.checklists:
+        return list(pack.checklists[item_id])
+    if item_id == GATE_ID:
+        gate = [e for comp in pack.meta.complaints for e in comp.emergency_gate]
+        return list(dict.fromkeys(gate)) or None
+    if item_id.startswith(RED_FLAG_GROUP_PREFIX):
+        gid = item_id[len(RED_FLAG_GROUP_PREFIX):]
+        return next((list(g.evidence) for g in pack.meta.red_flag_groups if g.id == gid), None)
+    return None
 
 
 @dataclass

@@ -173,6 +173,22 @@ def category_page(request: Request, slug: str) -> HTMLResponse:
     )
 
 
+# ----- trust pages ---------------------------------------------------------------------------------
+
+
+@router.api_route("/about", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def about(request: Request) -> HTMLResponse:
+    pack = pack_for(request)
+    interval = pack.meta.review_policy.get("interval_months")
+    return render(request, "about.html", pack=pack, page_title="About symcheck", review=page_mod.pack_review(pack),
+                  review_interval=interval, out_of_scope=page_mod.out_of_scope_rules(pack))
+
+
+@router.api_route("/privacy", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def privacy(request: Request) -> HTMLResponse:
+    return render(request, "privacy.html", page_title="Privacy")
+
+
 # ----- search --------------------------------------------------------------------------------------
 
 
@@ -506,9 +522,9 @@ def _emergency_page(request: Request, pack: Pack, state: checker.CheckState, ass
     level = assessment.triage.level
     # the person's own answers behind each rule, in their words, so a mistaken tap can be corrected at once
     rows = {row["id"]: row for row in _answer_rows(pack, state)}
-    for cl_id, members in pack.checklists.items():  # an item ticked in a checklist points at the checklist
-        if cl_id in rows:
-            rows.update({m: rows[cl_id] for m in members if m not in rows})
+    for list_id in list(rows):  # an item ticked in a list question points at that question
+        members = checker.list_members(pack, list_id) or []
+        rows.update({m: rows[list_id] for m in members if m not in rows})
     flag_answers: dict[str, list[dict[str, str]]] = {}
     for hit in flags:
         rule = next((r for r in pack.rules if r.id == hit.id), None)
@@ -549,11 +565,6 @@ def _result_page(
             assessment = state.interview(pack).result(top=TOP_CAUSES)
         except InputError as exc:
             return _error_page(request, pack, exc)
-    rare = None
-    if not assessment.out_of_scope:
-        from symcheck.rare.from_answers import rare_differential  # deferred: loads the HPO index on first use
-
-        rare = rare_differential(state.interview(pack))
     causes, unlikely = [], []
     for item in assessment.differential:
         cond = pack.conditions[item.condition_id]
@@ -568,8 +579,51 @@ def _result_page(
         a=assessment,
         causes=causes,
         unlikely=unlikely,
-        rare=rare,
         answer_text=lambda ev_id, value: checker.answer_label(checker.asked_item(pack, ev_id), value),
+        assessed_at=_now_text(),
+        clinician_url=step_url(state, "/check/clinician") if not assessment.out_of_scope else "",
+        **_checker_context(pack, state),
+    )
+
+
+def _now_text() -> str:
+    """When the result was made, for the printout: the server's local date and time with its zone."""
+    now = dt.datetime.now().astimezone()
+    return f"{now.day} {now:%B %Y}, {now:%H:%M} {now.tzname() or now.strftime('%z')}"
+
+
+@router.api_route("/check/clinician", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def check_clinician(request: Request) -> HTMLResponse:
+    """Clinician mode: the rare diseases that share the answers' HPO features. Kept off the patient's
+    result on purpose; matches list only features the person has, excluded ones separately."""
+    pack = pack_for(request)
+    params = request.query_params
+    try:
+        state = checker.read_state(pack, params, list(params.getlist("a")))
+    except InputError as exc:
+        return _error_page(request, pack, exc)
+    if state.age is None or not state.sex or not state.complaint:
+        return _start_page(request, pack, state, errors={})
+    from symcheck.rare.from_answers import MIN_OBSERVED, hpo_terms, rare_differential  # loads the HPO index
+
+    interview = state.interview(pack)
+    observed, excluded = hpo_terms(interview)
+    rare = rare_differential(interview, top=10)
+    names = {}
+    for e in pack.evidence.values():
+        if e.codes.get("hpo"):
+            names.setdefault(e.codes["hpo"], e.question.clinical or e.label or e.question.lay)
+    return render(
+        request,
+        "check_clinician.html",
+        pack=pack,
+        nav="check",
+        page_title="Rare diseases with these features (for health professionals)",
+        rare=rare,
+        observed=[(t, names.get(t, t)) for t in observed],
+        excluded=[(t, names.get(t, t)) for t in excluded],
+        min_observed=MIN_OBSERVED,
+        result_url=step_url(state, show="result"),
         **_checker_context(pack, state),
     )
 
