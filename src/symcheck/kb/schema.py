@@ -275,7 +275,9 @@ class Slot(Strict):
 class Phrases(Strict):
     """phrases.yaml: the lay words the free-text parser maps to complaints and answers."""
 
-    complaints: dict[Ident, list[Annotated[str, Field(min_length=1)]]] = {}
+    # complaint id -> phrases; the reserved id `not_a_complaint` holds look-alikes that name no complaint
+    # ("stomach bug" in a story about cramps)
+    complaints: dict[Ident, list[Annotated[str, Field(min_length=1)]] | PhraseEntry] = {}
     # key: evidence id (yes/no: "present"), "id.choice" for a choice, or "id.absent" for a yes/no stated as absent
     evidence: dict[str, list[Annotated[str, Field(min_length=1)]] | PhraseEntry] = {}
     slots: dict[Ident, Slot] = {}

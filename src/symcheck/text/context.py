@@ -65,31 +65,40 @@ class Trigger:
     where: str  # pre or post
 
 
+_TABLE: list[tuple[list[tuple[str, ...]], str, str]] = [
+    (PSEUDO, "pseudo", "pre"),
+    (HEDGE_PRE, "hedge", "pre"),
+    (NEG_PRE, "neg", "pre"),
+    (PAST_PRE, "past", "pre"),
+    (HEDGE_POST, "hedge", "post"),
+    (NEG_POST, "neg", "post"),
+    (PAST_POST, "past", "post"),
+]
+# first key -> (phrase, kind, where), longest first; on equal length the earlier table row wins
+_TRIGGER_INDEX: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+for _rank, (_phrases, _kind, _where) in enumerate(_TABLE):
+    for _p in _phrases:
+        if _p:
+            _TRIGGER_INDEX.setdefault(_p[0], []).append((_p, _kind, _where))
+for _lst in _TRIGGER_INDEX.values():
+    _lst.sort(key=lambda e: -len(e[0]))  # stable: table order kept among equal lengths
+
+
 def find_triggers(tokens: list[Token]) -> list[Trigger]:
     """Longest trigger at each position; pseudo-negations consume their words so they negate nothing."""
-    table: list[tuple[list[tuple[str, ...]], str, str]] = [
-        (PSEUDO, "pseudo", "pre"),
-        (HEDGE_PRE, "hedge", "pre"),
-        (NEG_PRE, "neg", "pre"),
-        (PAST_PRE, "past", "pre"),
-        (HEDGE_POST, "hedge", "post"),
-        (NEG_POST, "neg", "post"),
-        (PAST_POST, "past", "post"),
-    ]
     keys = [t.key for t in tokens]
     out: list[Trigger] = []
     i = 0
     n = len(keys)
     while i < n:
         best: Trigger | None = None
-        for phrases, kind, where in table:
-            for p in phrases:
-                m = len(p)
-                if m and tuple(keys[i : i + m]) == p and (best is None or m > best.end - best.start):
-                    best = Trigger(i, i + m, kind, where)
+        for p, kind, where in _TRIGGER_INDEX.get(keys[i], ()):
+            m = len(p)
+            if tuple(keys[i : i + m]) == p:
+                best = Trigger(i, i + m, kind, where)
+                break  # the index lists the longest first
         if best is not None:
             out.append(best)
-            # both readings of an ambiguous word ("no" before or after) are kept: add the post twin
             i = best.end
         else:
             i += 1

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass, field
+from typing import Any
 
+from symcheck.engine.rules import RuleSyntaxError
+from symcheck.engine.rules import parse as parse_rule
 from symcheck.kb.pack import Pack
-from symcheck.text.tokens import Speller, english_words, phrase_keys, stem, tokenize
+from symcheck.text.tokens import Speller, english_words, index_key, phrase_keys, stem, tokenize
 
 # Small words that may sit inside a phrase without breaking it ("pain in MY calf", "THE LEFT leg").
 FILLERS = {
@@ -30,15 +33,16 @@ class Target:
 class Lexicon:
     pack_id: str
     index: dict[str, list[tuple[tuple[str, ...], list[Target]]]] = field(default_factory=dict)
-    complaints: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
+    complaints: dict[str, list[tuple[tuple[str, ...], str, tuple[tuple[str, ...], ...]]]] = field(default_factory=dict)
     speller: Speller | None = None
     red_flags: set[str] = field(default_factory=set)
+    scope_complaints: set[str] = field(default_factory=set)  # complaints whose answers fire a scope rule
     max_len: int = 1
 
     def add(self, keys: tuple[str, ...], target: Target) -> None:
         if not keys:
             return
-        bucket = self.index.setdefault(keys[0], [])
+        bucket = self.index.setdefault(index_key(keys[0]), [])
         for k, targets in bucket:
             if k == keys:
                 if target not in targets:
@@ -60,6 +64,23 @@ def red_flag_evidence(pack: Pack) -> set[str]:
 
 
 # id(pack) -> (weak reference to the pack, its lexicon); packs are unhashable dataclasses
+def scope_complaints(pack: Pack) -> set[str]:
+    """Complaints that take the case out of the pack: a `scope: true` rule is true on their answers alone."""
+    out = set()
+    for comp in pack.meta.complaints:
+        facts: dict[str, Any] = {}
+        for k, v in comp.answers.items():
+            facts[k] = (v == "present") if v in ("present", "absent") else v
+        for rule in pack.rules:
+            if rule.scope:
+                try:
+                    if parse_rule(rule.when).evaluate(facts) is True:
+                        out.add(comp.id)
+                except (RuleSyntaxError, TypeError):
+                    continue
+    return out
+
+
 _CACHE: dict[int, tuple[weakref.ref[Pack], Lexicon]] = {}
 
 
@@ -82,17 +103,20 @@ def lexicon_for(pack: Pack) -> Lexicon:
                 for t in tokenize(p):
                     if t.kind == "w":
                         vocab[t.text.replace("'", "")] = t.key
-        for cid, phrases in ph.complaints.items():
+        for cid, centry in ph.complaints.items():
+            phrases = centry if isinstance(centry, list) else centry.phrases
+            cnear = () if isinstance(centry, list) else tuple(phrase_keys(n) for n in centry.near)
             for p in phrases:
                 keys = phrase_keys(p)
                 if keys:
-                    lex.complaints.setdefault(keys[0], []).append((keys, cid))
+                    lex.complaints.setdefault(index_key(keys[0]), []).append((keys, cid, cnear))
                 for t in tokenize(p):
                     if t.kind == "w":
                         vocab[t.text.replace("'", "")] = t.key
     lex.speller = Speller(vocab)
     english_words()  # read the word list at start-up, not during the first parse
     lex.red_flags = red_flag_evidence(pack)
+    lex.scope_complaints = scope_complaints(pack)
     for k in [k for k, (ref, _) in _CACHE.items() if ref() is None]:
         del _CACHE[k]
     _CACHE[id(pack)] = (weakref.ref(pack), lex)

@@ -14,10 +14,11 @@ from symcheck.kb.schema import Evidence
 from symcheck.text.context import Context
 from symcheck.text.lexicon import FILLERS, Lexicon, Target, lexicon_for
 from symcheck.text.models import Finding, ParseResult, Person, Polarity, Span
-from symcheck.text.tokens import COMMON, SENTENCE_END, Token, stem, tokenize
+from symcheck.text.tokens import COMMON, SENTENCE_END, Token, stem, token_matches, tokenize
 from symcheck.text.values import Value, extract_values, guess_person
 
-MAX_CHARS = 5000  # a story, not a document: keeps a parse well under the time goal
+MAX_CHARS = 5000
+NEAR_WINDOW = 12  # tokens: "my calf cramps", "cramps in both of my calves"  # a story, not a document: keeps a parse well under the time goal
 _MAX_SKIPS = 2
 _CLAUSE_BREAKS = SENTENCE_END | {",", "but", "and", "so", "becaus", "then", "though", "although", "(", ")"}
 _STOP_WORDS = COMMON | {
@@ -36,7 +37,7 @@ def _match(tokens: list[Token], i: int, keys: tuple[str, ...]) -> int | None:
     while k < len(keys):
         if j >= n:
             return None
-        if tokens[j].key == keys[k]:
+        if token_matches(tokens[j], keys[k]):
             j += 1
             k += 1
         elif k > 0 and tokens[j].key in FILLERS and skips < _MAX_SKIPS:
@@ -87,6 +88,8 @@ class _Parse:
         self.sent = _sentence_ids(self.tokens)
         self.ctx = Context(self.tokens)
         self.covered: set[int] = set()
+        self.complaint_id: str | None = None
+        self._near_memo: dict[tuple[int, int, tuple[tuple[str, ...], ...]], bool] = {}
 
     def _spell(self) -> None:
         sp = self.lex.speller
@@ -102,16 +105,29 @@ class _Parse:
                     self.corrections[t.text] = fix
 
     # -- phrases ---------------------------------------------------------------------------------------
-    def _near_ok(self, target: Target, sid: int) -> bool:
-        if not target.near:
+    def _near_ok(self, near: tuple[tuple[str, ...], ...], a: int, b: int) -> bool:
+        """One of the `near` words within a few tokens of [a, b), in the same sentence."""
+        if not near:
             return True
-        keys = [t.key for t, s in zip(self.tokens, self.sent, strict=True) if s == sid]
-        for anchor in target.near:
-            m = len(anchor)
-            for i in range(len(keys) - m + 1):
-                if tuple(keys[i : i + m]) == anchor:
-                    return True
-        return False
+        memo = (a, b, near)
+        hit = self._near_memo.get(memo)
+        if hit is None:
+            sid = self.sent[a]
+            lo = max(0, a - NEAR_WINDOW)
+            hi = min(len(self.tokens), b + NEAR_WINDOW)
+            keys = [t.key for t in self.tokens[lo:hi]]
+            sids = self.sent[lo:hi]
+            hit = False
+            for anchor in near:
+                m = len(anchor)
+                for i in range(len(keys) - m + 1):
+                    if sids[i] == sid and tuple(keys[i : i + m]) == anchor and not (a <= lo + i < b):
+                        hit = True
+                        break
+                if hit:
+                    break
+            self._near_memo[memo] = hit
+        return hit
 
     def phrase_matches(self) -> list[tuple[int, int, list[Target]]]:
         found: list[tuple[int, int, list[Target]]] = []
@@ -120,14 +136,15 @@ class _Parse:
                 end = _match(self.tokens, i, keys)
                 if end is None:
                     continue
-                ok = [tg for tg in targets if self._near_ok(tg, self.sent[i])]
+                ok = [tg for tg in targets if self._near_ok(tg.near, i, end)]
                 if ok:
                     found.append((i, end, ok))
         # Two layers: words that describe where/which side (entries with `near`) do not compete with
         # findings for the same words ("thighs ache" is both a location and an ache).
         chosen = []
-        for layer in (True, False):
-            part = [(a, b, [t for t in ts if bool(t.near) == layer]) for a, b, ts in found]
+        layers = {t.evidence_id if t.near else "" for _, _, ts in found for t in ts}
+        for layer in layers:
+            part = [(a, b, [t for t in ts if (t.evidence_id if t.near else "") == layer]) for a, b, ts in found]
             part = [m for m in part if m[2]]
             # longest first, then leftmost; a phrase inside a longer one does not count on its own
             part.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
@@ -179,6 +196,7 @@ class _Parse:
         findings.extend(self.value_findings())
         person = self.person()
         complaint, cspan, scores = self.complaint()
+        self.complaint_id = complaint
         if complaint is not None:
             comp = pack.complaint(complaint)
             for ev_id, value in comp.answers.items():
@@ -259,20 +277,31 @@ class _Parse:
         return Person(age=g.age, sex=g.sex, speaker=g.speaker, relation=g.relation, spans=spans)  # type: ignore[arg-type]
 
     def complaint(self) -> tuple[str | None, Span | None, dict[str, float]]:
+        found = []
+        for i, t in enumerate(self.tokens):
+            for keys, cid, near in self.lex.complaints.get(t.key, ()):
+                end = _match(self.tokens, i, keys)
+                if end is not None and self._near_ok(near, i, end):
+                    found.append((i, end, cid))
+        # longest first: "tummy cramps" is one mention of the belly, not also a muscle cramp
+        found.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
+        taken: set[int] = set()
         scores: dict[str, float] = {}
         first: dict[str, tuple[int, int]] = {}
-        for i, t in enumerate(self.tokens):
-            for keys, cid in self.lex.complaints.get(t.key, ()):
-                end = _match(self.tokens, i, keys)
-                if end is None:
-                    continue
-                pol, _, _ = self.polarity(i, end)
-                if pol != "present":
-                    continue
-                # the first sentences say what the problem is; later ones add detail
-                w = len(keys) / (1.0 + 0.5 * self.sent[i])
-                scores[cid] = scores.get(cid, 0.0) + w
-                first.setdefault(cid, (i, end))
+        for a, b, cid in found:
+            if any(k in taken for k in range(a, b)):
+                continue
+            taken.update(range(a, b))
+            if cid == "not_a_complaint":
+                continue
+            pol, _, _ = self.polarity(a, b)
+            if pol != "present":
+                continue
+            # the first sentences say what the problem is; later ones add detail
+            w = (b - a) / (1.0 + 0.5 * self.sent[a])
+            scores[cid] = scores.get(cid, 0.0) + w
+            if cid not in first or a < first[cid][0]:
+                first[cid] = (a, b)
         if not scores:
             return None, None, {}
         best = max(scores, key=lambda c: (scores[c], -first[c][0]))
@@ -314,6 +343,15 @@ class _Parse:
                     f.used = False
             elif e.type == "number" and cur is None and f.polarity == "present":
                 out[e.id] = f.value
+        # a complaint outside the pack (a scope rule fires on its answers): the pack's descriptors of the
+        # presentation (where, which side) describe something else, so they are not answers
+        if self.complaint_id in self.lex.scope_complaints:
+            described = set(pack.complaint(self.complaint_id).answers)
+            for f in findings:
+                e = pack.evidence[f.evidence_id]
+                if e.parent in described and f.used:
+                    f.used = False
+                    out.pop(e.id, None)
         # a child answered "present" implies its yes/no parent; children of a parent that is absent or
         # answered with another choice are dropped (the interview would never ask them)
         for ev_id in list(out):

@@ -98,7 +98,26 @@ def tokenize(text: str) -> list[Token]:
 
 
 def phrase_keys(phrase: str) -> tuple[str, ...]:
-    return tuple(t.key for t in tokenize(phrase) if t.key != "\n")
+    """Keys of a lexicon phrase. A word written "=legs" matches that exact word only (no stemming), for the
+    few places where the ending carries meaning (plural "legs" means both sides)."""
+    out: list[str] = []
+    for word in phrase.split():
+        if word.startswith("=") and len(word) > 1:
+            out.append("=" + normalise_word(word[1:].lower()))
+        else:
+            out.extend(t.key for t in tokenize(word) if t.key != "\n")
+    return tuple(out)
+
+
+def token_matches(tok: Token, key: str) -> bool:
+    if key[0] == "=":
+        return normalise_word(tok.text) == key[1:]
+    return tok.key == key
+
+
+def index_key(key: str) -> str:
+    """The key a phrase is indexed under: exact words are found through their stem."""
+    return stem(key[1:]) if key[0] == "=" else key
 
 
 def osa_distance(a: str, b: str, limit: int) -> int:

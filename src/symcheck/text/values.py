@@ -107,10 +107,8 @@ _SINCE_WORDS = {
 }
 
 _FREQ_WORDS = {
-    ("every", "night"): 7.0, ("nightly",): 7.0, ("every", "day"): 7.0, ("daily",): 7.0, ("each", "night"): 7.0,
-    ("most", "night"): 5.0, ("most", "day"): 5.0, ("every", "other", "night"): 3.5, ("every", "other", "day"): 3.5,
-    ("night", "after", "night"): 7.0, ("every", "singl", "night"): 7.0, ("every", "evening"): 7.0,
-    ("most", "evening"): 5.0, ("all", "the", "time"): 14.0, ("several", "time", "a", "day"): 21.0,
+    ("most", "night"): 5.0, ("every", "other", "night"): 3.5, ("night", "after", "night"): 7.0,
+    ("most", "evening"): 5.0, ("every", "night"): 7.0, ("each", "night"): 7.0, ("nightly",): 7.0,
 }
 
 
@@ -128,13 +126,22 @@ _BODY_TEMP = {stem(w) for w in _BODY_TEMP}
 _WEATHER = {stem(w) for w in _WEATHER}
 
 
+_INDEX: dict[int, dict[str, list[tuple[tuple[str, ...], float]]]] = {}
+
+
 def _phrase_at(tokens: list[Token], i: int, table: dict[tuple[str, ...], float]) -> tuple[float, int] | None:
-    best: tuple[float, int] | None = None
-    for keys, v in table.items():
+    """The longest phrase of `table` starting at token i (tables indexed by first key, built once)."""
+    index = _INDEX.get(id(table))
+    if index is None:
+        index = {}
+        for keys, v in sorted(table.items(), key=lambda kv: -len(kv[0])):
+            index.setdefault(keys[0], []).append((keys, v))
+        _INDEX[id(table)] = index
+    for keys, v in index.get(tokens[i].key, ()):
         m = len(keys)
-        if tuple(t.key for t in tokens[i : i + m]) == keys and (best is None or m > best[1] - i):
-            best = (v, i + m)
-    return best
+        if all(i + q < len(tokens) and tokens[i + q].key == keys[q] for q in range(1, m)):
+            return v, i + m
+    return None
 
 
 def extract_values(tokens: list[Token]) -> list[Value]:
@@ -225,10 +232,12 @@ def extract_values(tokens: list[Token]) -> list[Value]:
             out.append(Value(i, hit[1], "since_word", hit[0]))
             used.update(range(i, hit[1]))
             continue
-        if key == "sinc" and i + 1 < n and tokens[i + 1].key in _WEEKDAYS | {"last"}:
-            j = i + 2 if tokens[i + 1].key != "last" else i + 3
-            out.append(Value(i, min(j, n), "since_word", 4.0))
-            used.update(range(i, min(j, n)))
+        if key == "sinc" and i + 1 < n:
+            nxt = tokens[i + 1].key
+            j = i + 3 if nxt == "last" and i + 2 < n and tokens[i + 2].key in _WEEKDAYS else i + 2
+            if nxt in _WEEKDAYS or j == i + 3:
+                out.append(Value(i, j, "since_word", 4.0))
+                used.update(range(i, j))
     return out
 
 
