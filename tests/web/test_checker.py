@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -313,3 +314,20 @@ def test_read_answer_messages(pack: Pack) -> None:
         checker.read_answer(item("duration_days"), ["-1"])
     with pytest.raises(InputError, match="not one of the choices"):
         checker.read_answer(item("site"), ["neck"])
+
+
+def test_result_is_dated_and_names_its_pack_for_print(client: TestClient) -> None:
+    html = run_to_end(client, start(client), CALM)
+    now = dt.datetime.now().astimezone()
+    day = f"{now.day} {now:%B %Y}"
+    assert f"Assessed on {day}" in html
+    header = re.search(r'<p class="print-only muted">(.*?)</p>', html)
+    assert header and day in header.group(1) and "pack webmini 0.0.1" in header.group(1)
+
+
+def test_result_reads_simply(client: TestClient) -> None:
+    html = run_to_end(client, start(client), CALM)
+    assert html.count("This is not a diagnosis (test pack).") == 1  # the result's own, not the footer's again
+    assert "Download for your doctor's system (FHIR)" in html
+    assert "rare diseases" not in html.lower().replace("rare diseases that share these features", "")
+

@@ -200,3 +200,19 @@ def test_overlong_queries(client: TestClient) -> None:
 def test_complaint_suggestions_are_typo_tolerant(client: TestClient, typed: str, expected: str) -> None:
     found = client.get("/check/complaints", params={"q": typed}).json()
     assert found and found[0]["id"] == expected
+
+
+def test_about_and_privacy_pages_and_a_patient_footer_without_the_api(client: TestClient) -> None:
+    about = client.get("/about")
+    assert about.status_code == 200
+    for needle in ("Who writes the content", "How it is reviewed", "What the percentages mean",
+                   "What it covers, and what it does not", "Leg cramp", 'href="/docs"'):
+        assert needle in about.text
+    privacy = client.get("/privacy")
+    assert privacy.status_code == 200
+    for needle in ("What is stored", "How to delete", "browser history", "DELETE /v1/assessments/{id}"):
+        assert needle in privacy.text
+    home = client.get("/").text
+    footer = home[home.index('<footer class="site-footer">'):]
+    assert 'href="/about"' in footer and 'href="/privacy"' in footer
+    assert 'href="/docs"' not in footer

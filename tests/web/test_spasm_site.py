@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html import escape as html_escape
 
 import pytest
 from fastapi import FastAPI
@@ -131,3 +132,16 @@ def test_condition_pages_list_only_the_rules_that_concern_them(site: TestClient,
     tetanus = site.get("/conditions/tetanus").text
     assert next(r for r in spasm.rules if r.id == "tetanus_after_wound").message in tetanus
     assert next(r for r in spasm.rules if r.id == "heat_stroke").message not in tetanus
+
+
+def test_result_leads_with_lay_names(site: TestClient, spasm: Pack) -> None:
+    form = [("age", "60"), ("sex", "female"), ("complaint", "muscle_cramp"), ("show", "result")]
+    html = site.get("/check/step", params=form).text
+    names = re.findall(r'<h3 class="cause-name"><a href="/conditions/([a-z0-9_]+)">(.*?)</a></h3>', html)
+    lay = [(cid, shown) for cid, shown in names if spasm.conditions[cid].lay_name]
+    assert lay, "some listed cause has a lay name"
+    for cid, shown in lay:
+        cond = spasm.conditions[cid]
+        assert shown == html_escape(cond.lay_name, quote=False).replace("'", "&#39;")
+        if cond.lay_name != cond.name:
+            assert f"Medical name: {html_escape(cond.name, quote=False)}" in html.replace("&#39;", "'")
