@@ -24,5 +24,5 @@ def test_rare_differential_needs_two_features_and_ranks_with_explanations():
         iv.answer(ev_id, "present")
     result = rare_differential(iv, top=5)
     assert result is not None and len(result.diseases) == 5
-    assert abs(sum(d.probability for d in result.diseases)) <= 1.0 + 1e-9
+    assert abs(sum(d.score_share for d in result.diseases)) <= 1.0 + 1e-9
     assert any(m.log_lr > 0 for d in result.diseases for m in d.matches)

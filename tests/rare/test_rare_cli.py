@@ -48,7 +48,7 @@ def test_rank_json() -> None:
     ids = [d["disease_id"] for d in data["diseases"]]
     assert len(ids) == 10 and "OMIM:154700" in ids[:3]
     first = data["diseases"][0]
-    assert {"disease_id", "name", "probability", "rank", "matches"} <= set(first)
+    assert {"disease_id", "name", "score_share", "rank", "matches"} <= set(first)
     assert {m["how"] for m in first["matches"]} <= {
         "exact",
         "patient_more_specific",
@@ -69,6 +69,12 @@ def test_rank_table() -> None:
     assert "%" in proc.stdout
 
 
+def test_lowercase_ids_and_none_of_these() -> None:
+    proc = symcheck("rare", "rank", "hp:0001166", "HP:0001083", "--top", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert "None of these" in proc.stdout and "share" in proc.stdout
+
+
 def test_alt_id_gives_a_note() -> None:
     proc = symcheck("rare", "rank", "HP:0004715", "HP:0001250", "--top", "1")
     assert proc.returncode == 0, proc.stderr
@@ -83,6 +89,10 @@ def test_alt_id_gives_a_note() -> None:
         (["HP:0001250", "-x", "HP:00012"], "excluded: malformed HPO id"),
         (["HP:0001250", "--age", "-1"], "age:"),
         (["HP:0001250", "--sex", "robot"], "sex:"),
+        (["HP:0001250", "--top", "100000"], "top: must be a whole number from 1 to 20"),
+        (["HP:0001250", "-x", "hp:0001250"], "excluded: HP:0001250 (Seizure) is given as both observed and excluded"),
+        (["HP:0000118"], "observed: no observed term can be ranked on: HP:0000118 (Phenotypic abnormality) is the root"),
+        (["HP:0001250", "--sources", "GENBANK"], "sources: unknown disease source"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str], needle: str) -> None:

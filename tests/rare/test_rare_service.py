@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from symcheck.errors import InputError
-from symcheck.rare import service
+from symcheck.rare import model, service
 from symcheck.rare.compile import ALIAS_OBSOLETE, RareIndex, load_or_build
 
 MARFAN = ["HP:0001166", "HP:0001083", "HP:0002616", "HP:0001519"]  # arachnodactyly, ectopia lentis, ...
@@ -37,7 +37,7 @@ def test_marfan_phenotype_ranks_marfan_syndrome(index: RareIndex) -> None:
     result = service.rank(MARFAN, age=20, sex="male", top=5, index=index)
     ids = [d.disease_id for d in result.diseases]
     assert "OMIM:154700" in ids[:3], ids
-    probs = [d.probability for d in result.diseases]
+    probs = [d.score_share for d in result.diseases]
     assert probs == sorted(probs, reverse=True)
     assert 0 < sum(probs) <= 1.0 + 1e-9
     assert [d.rank for d in result.diseases] == [1, 2, 3, 4, 5]
@@ -83,13 +83,23 @@ def _disease_with_obligate_feature(index: RareIndex) -> tuple[str, list[str], st
 
 def test_excluding_an_obligate_feature_lowers_the_disease(index: RareIndex) -> None:
     did, observed, obligate = _disease_with_obligate_feature(index)
-    before = service.rank(observed, top=200, index=index)
-    after = service.rank(observed, excluded=[obligate], top=200, index=index)
-    p_before = next(d.probability for d in before.diseases if d.disease_id == did)
-    p_after = next((d.probability for d in after.diseases if d.disease_id == did), 0.0)
-    assert p_after < p_before
-    match = next(m for d in after.diseases if d.disease_id == did for m in d.matches if m.term_id == obligate)
-    assert match.how == "excluded_present" and match.log_lr < 0
+    i = index.disease_index[did]
+    cand = service.candidate_mask(index, service.DEFAULT_SOURCES)
+    before = service.score(index, service.prepare_query(index, observed), cand)
+    after = service.score(index, service.prepare_query(index, observed, [obligate]), cand)
+    assert after.log_score[i] < before.log_score[i] and after.posterior[i] < before.posterior[i]
+    # The principled default: the disease that has the feature goes down against one that lacks it.
+    assert after.log_score[i] - before.log_score[i] < float(np.median(after.log_score[cand] - before.log_score[cand]))
+    ts = model.explain(index.graph, index.prof, np.array([i], dtype=np.int32), {},
+                       service.prepare_query(index, observed, [obligate]).query, service.DEFAULT_PARAMS,
+                       int(index.ann.in_background.sum()))
+    assert ts.excluded_kind is not None and model.KIND_NAMES[int(ts.excluded_kind[0, 0])] == "excluded_present"
+    assert np.log(ts.excluded_lr[0, 0]) < 0
+
+
+def test_default_model_has_no_corpus_options() -> None:
+    p = service.DEFAULT_PARAMS
+    assert p.excluded_ascertainment == 1.0 and p.prior_exponent == 0.0
 
 
 def test_alt_and_obsolete_ids_map_with_a_note(index: RareIndex) -> None:
@@ -110,6 +120,20 @@ def test_alt_and_obsolete_ids_map_with_a_note(index: RareIndex) -> None:
         ({"observed": ["HP:0001250"], "sources": ["MONDO"]}, "sources"),
         ({"observed": []}, "observed"),
         ({"observed": ["HP:0003581"]}, "observed"),  # an onset class, not a phenotype
+        ({"observed": ["HP:0000118"]}, "observed"),  # the root says nothing
+        ({"observed": ["HP:0001250"], "excluded": ["hp:0001250"]}, "excluded"),  # both observed and excluded
+        ({"observed": ["HP:0002384"], "excluded": ["HP:0001250"]}, "excluded"),  # focal seizure, "no seizure"
+        ({"observed": [1250]}, "observed"),
+        ({"observed": "HP:0001250"}, "observed"),  # one string, not a list
+        ({"observed": ["HP:0001250"] * 201}, "observed"),
+        ({"observed": ["HP:0001250"], "excluded": ["HP:0001263"] * 201}, "excluded"),
+        ({"observed": ["HP:0001250"], "top": 0}, "top"),
+        ({"observed": ["HP:0001250"], "top": 100_000}, "top"),
+        ({"observed": ["HP:0001250"], "top": 2.5}, "top"),
+        ({"observed": ["HP:0001250"], "age": "3"}, "age"),
+        ({"observed": ["HP:0001250"], "age": 131}, "age"),
+        ({"observed": ["HP:0001250"], "sex": 1}, "sex"),
+        ({"observed": ["HP:0001250"], "sources": []}, "sources"),
     ],
 )
 def test_bad_input_raises_input_error(index: RareIndex, kwargs: dict[str, object], field: str) -> None:
@@ -134,3 +158,47 @@ def test_sources_widen_the_candidates(index: RareIndex) -> None:
     everything = service.rank(MARFAN, top=3, sources=service.ALL_SOURCES, index=index)
     assert everything.n_candidates > omim.n_candidates
     assert all(d.disease_id.startswith("OMIM:") for d in omim.diseases)
+
+
+def test_messages_say_what_is_wrong(index: RareIndex) -> None:
+    with pytest.raises(InputError, match=r"HP:0000118 \(Phenotypic abnormality\) is the root"):
+        service.rank(["HP:0000118"], index=index)
+    with pytest.raises(InputError, match="given as both observed and excluded"):
+        service.rank(["HP:0001250"], ["HP:0001250"], index=index)
+    with pytest.raises(InputError, match=r"HP:0002384 \(Focal impaired awareness seizure\) is a kind of it"):
+        service.rank(["HP:0002384"], ["HP:0001250"], index=index)
+
+
+def test_lowercase_and_blanks_are_forgiven(index: RareIndex) -> None:
+    result = service.rank([" hp:0001166", "Hp:0001083 "], top=1, index=index)
+    assert result.observed == ["HP:0001083", "HP:0001166"]
+
+
+def test_shares_and_none_of_these_sum_to_one(index: RareIndex) -> None:
+    cand = service.candidate_mask(index, service.DEFAULT_SOURCES)
+    out = service.score(index, service.prepare_query(index, MARFAN), cand)
+    assert out.posterior.sum() + out.unknown == pytest.approx(1.0)
+    assert 0 < out.unknown < 1
+
+
+def test_random_terms_go_to_none_of_these(index: RareIndex) -> None:
+    """Terms drawn at random fit no disease: the share goes to "none of these", not to the best-matching one."""
+    from symcheck.bench.phenopackets import random_term_queries
+
+    for n in (5, 200):
+        r = random_term_queries(index, n, n_queries=10)
+        assert r.mean_top1_share < 0.2, r
+        assert r.mean_unknown_share > 0.2, r
+
+
+def test_soft_onset_lowers_by_a_bounded_factor(index: RareIndex) -> None:
+    """HPO gives hereditary breast and ovarian cancer middle-age onset (40+); a 30-year-old keeps most of it."""
+    prof = index.prof
+    middle = np.flatnonzero(prof.onset_lo == 40.0)
+    assert len(middle)
+    p = service.DEFAULT_PARAMS
+    at30 = model.age_log_lr(prof, 30.0, p)[middle]
+    at5 = model.age_log_lr(prof, 5.0, p)[middle]
+    assert (at30 > np.log(p.young_for_onset_lr)).all() and (at30 < 0).all()
+    assert (at5 >= np.log(p.young_for_onset_lr) - 1e-12).all()  # bounded: never an exclusion
+    assert (model.age_log_lr(prof, 45.0, p)[middle] == 0).all()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import sys
 
 import typer
@@ -10,7 +9,6 @@ from rich.console import Console
 from rich.table import Table
 
 from symcheck.cli.apps import rare_app
-from symcheck.errors import InputError
 from symcheck.rare import service
 from symcheck.rare.service import RareDiseaseResult
 
@@ -52,7 +50,7 @@ def rank(
     exclude: list[str] = typer.Option([], "--exclude", "-x", help="An HPO term the patient does NOT have."),
     age: float = typer.Option(None, "--age", help="Age in years."),
     sex: str = typer.Option(None, "--sex", help="female or male."),
-    top: int = typer.Option(10, "--top", help="How many diseases to list."),
+    top: int = typer.Option(10, "--top", help=f"How many diseases to list (1 to {service.MAX_TOP})."),
     sources: str = typer.Option(
         "OMIM", "--sources", help="Comma-separated: OMIM, ORPHA, DECIPHER, or 'all'."
     ),
@@ -62,12 +60,12 @@ def rank(
 
     For clinicians: a differential to consider, not a diagnosis.
     """
-    if age is not None and (not math.isfinite(age) or age < 0):
-        raise InputError("age", f"age must be a number of years >= 0, got {age}")
+    # Every rule (ids, limits, age, sex, top, sources) lives in the service, so that the CLI, Python and HTTP
+    # answer the same input with the same message.
     chosen = (
         service.ALL_SOURCES
         if sources.strip().lower() == "all"
-        else tuple(s.strip().upper() for s in sources.split(",") if s.strip())
+        else tuple(s.strip() for s in sources.split(",") if s.strip())
     )
     result = service.rank(
         _split_ids(terms),
@@ -91,8 +89,13 @@ def rank(
     )
     table.add_column("#", justify="right")
     table.add_column("disease")
-    table.add_column("probability", justify="right")
+    table.add_column("share", justify="right")
     table.add_column("top matching terms (log-LR)")
     for d in result.diseases:
-        table.add_row(str(d.rank), f"{d.name} ({d.disease_id})", f"{d.probability:.1%}", _top_terms(d))
+        table.add_row(str(d.rank), f"{d.name} ({d.disease_id})", f"{d.score_share:.1%}", _top_terms(d))
     console.print(table)
+    console.print(
+        f"None of these (a disease not annotated or not among the candidates): {result.unknown_share:.1%}. "
+        "Shares are the model's posterior, not calibrated probabilities.",
+        highlight=False,
+    )

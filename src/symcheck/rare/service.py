@@ -27,6 +27,11 @@ HPO_ID = re.compile(r"^HP:\d{7}$")
 DEFAULT_SOURCES: tuple[str, ...] = ("OMIM",)
 ALL_SOURCES: tuple[str, ...] = ("OMIM", "ORPHA", "DECIPHER")
 DEFAULT_PARAMS = ScoreParams()
+# One set of limits for the Python API, the CLI and the HTTP API (the router documents them in its schema).
+MAX_TERMS = 200  # per list, observed and excluded
+MAX_TOP = 20  # the HTTP reply stays small enough with 400 terms (matches per disease are listed)
+MAX_AGE = 130.0
+PHENOTYPE_ROOT = "HP:0000118"
 
 MatchKind = Literal[
     "exact",
@@ -56,7 +61,12 @@ class RareDiseaseResult(BaseModel):
     rank: int
     disease_id: str
     name: str
-    probability: float
+    score_share: float = Field(
+        description="the disease's share of the model's posterior, beside the other candidates and 'none of "
+        "these' (shares of all candidates and unknown_share sum to 1). Not called a probability: its "
+        "calibration, measured by `symcheck bench phenopackets`, misses the target on held-out cases "
+        "(see README, Rare diseases)"
+    )
     log_score: float = Field(
         description="the posterior's logit: the terms' log-LRs + age + sex + calibration + prior"
     )
@@ -69,6 +79,11 @@ class RareDiseaseResult(BaseModel):
     prior: float = Field(description="log prior from how much the disease is published (0 when disabled)")
     matches: list[TermMatch]
 
+    @property
+    def probability(self) -> float:
+        """Old name of score_share, not serialised: only for templates not yet moved to the new name."""
+        return self.score_share
+
 
 class RareResult(BaseModel):
     observed: list[str] = Field(description="the observed terms used, after id mapping and de-duplication")
@@ -78,6 +93,10 @@ class RareResult(BaseModel):
     sex: Literal["male", "female"] | None = None
     sources: list[str]
     n_candidates: int
+    unknown_share: float = Field(
+        description="the model's share for 'none of these': a diagnosis that is not among the candidates (a "
+        "disease not annotated in HPO, or not in the chosen sources); with the candidates' shares it sums to 1"
+    )
     hpo_version: str
     hpoa_version: str
     diseases: list[RareDiseaseResult]
@@ -107,8 +126,12 @@ class ResolvedTerm:
     note: str | None
 
 
-def resolve_term(index: RareIndex, hpo_id: str, field: str) -> ResolvedTerm:
-    """Map an HPO id to a live term, following alt_id / replaced_by; InputError for anything else."""
+def resolve_term(index: RareIndex, hpo_id: object, field: str) -> ResolvedTerm:
+    """Map an HPO id to a live term, following alt_id / replaced_by; InputError for anything else.
+
+    Case and surrounding blanks are forgiven (`hp:0001250 `), everywhere alike."""
+    if not isinstance(hpo_id, str):
+        raise InputError(field, f"HPO ids are strings such as 'HP:0001250', got {hpo_id!r} ({type(hpo_id).__name__})")
     tid = hpo_id.strip().upper()
     if not HPO_ID.match(tid):
         raise InputError(field, f"malformed HPO id {hpo_id!r} (expected HP: followed by 7 digits)")
@@ -141,14 +164,48 @@ def parse_sex(sex: str | None) -> int:
     raise InputError("sex", f"expected male, female or unknown, got {sex!r}")
 
 
-def check_age(age: float | None) -> float | None:
+def parse_sex_value(sex: object) -> int:
+    if sex is not None and not isinstance(sex, str):
+        raise InputError("sex", f"expected male, female or unknown, got {sex!r}")
+    return parse_sex(sex)
+
+
+def check_age(age: object) -> float | None:
     if age is None:
         return None
-    if not math.isfinite(age) or age < 0:
-        raise InputError("age", f"age must be a number of years >= 0, got {age}")
-    if age > 130:
-        raise InputError("age", f"age {age} is not plausible (years)")
+    if isinstance(age, bool) or not isinstance(age, int | float):
+        raise InputError("age", f"must be a number of years between 0 and {MAX_AGE:g}, got {age!r}")
+    if not math.isfinite(age) or age < 0 or age > MAX_AGE:
+        raise InputError("age", f"must be a number of years between 0 and {MAX_AGE:g}, got {age:g}")
     return float(age)
+
+
+def check_top(top: object) -> int:
+    if isinstance(top, bool) or not isinstance(top, int) or not 1 <= top <= MAX_TOP:
+        raise InputError("top", f"must be a whole number from 1 to {MAX_TOP}, got {top!r}")
+    return top
+
+
+def check_id_list(ids: object, field: str) -> list[str]:
+    """A list of ids, at most MAX_TERMS; a bare string is refused (it would be read one character at a time)."""
+    if ids is None:
+        return []
+    if isinstance(ids, str) or not isinstance(ids, Sequence):
+        raise InputError(field, f"give a list of HPO ids, e.g. ['HP:0001250'], got {ids!r}")
+    if len(ids) > MAX_TERMS:
+        raise InputError(field, f"at most {MAX_TERMS} terms, got {len(ids)}")
+    return list(ids)
+
+
+def check_sources(sources: object) -> list[str]:
+    if isinstance(sources, str) or not isinstance(sources, Sequence) or not sources:
+        raise InputError("sources", f"give a list of one or more of {list(ALL_SOURCES)}, got {sources!r}")
+    out: list[str] = []
+    for s in sources:
+        if not isinstance(s, str) or s.strip().upper() not in ALL_SOURCES:
+            raise InputError("sources", f"unknown disease source {s!r}; choose from {list(ALL_SOURCES)}")
+        out.append(s.strip().upper())
+    return list(dict.fromkeys(out))
 
 
 def candidate_mask(index: RareIndex, sources: Iterable[str]) -> np.ndarray:
@@ -165,6 +222,7 @@ def candidate_mask(index: RareIndex, sources: Iterable[str]) -> np.ndarray:
 class PreparedQuery:
     query: model.Query
     notes: list[str]
+    resolved_observed: np.ndarray  # every observed id that resolved, phenotypic or not (for messages)
 
 
 def prepare_query(
@@ -195,11 +253,52 @@ def prepare_query(
 
     obs = resolve_all(observed, "observed")
     exc = resolve_all(excluded, "excluded")
+    for field, conflict in contradictions(index, obs, exc):
+        if strict:
+            raise InputError(field, conflict)
+        notes.append(f"excluded term not used: {conflict}")
     non_pheno = [index.term_ids[i] for i in np.concatenate([obs, exc]) if not index.graph.is_phenotype[i]]
     if non_pheno:
         notes.append("not phenotypic abnormalities, not used: " + ", ".join(sorted(set(non_pheno))))
-    q = model.normalise_query(index.graph, obs, exc, check_age(age), parse_sex(sex))
-    return PreparedQuery(query=q, notes=notes)
+    q = model.normalise_query(index.graph, obs, exc, check_age(age), parse_sex_value(sex))
+    return PreparedQuery(query=q, notes=notes, resolved_observed=obs)
+
+
+def _label(index: RareIndex, t: int) -> str:
+    return f"{index.term_ids[t]} ({index.term_names[t]})"
+
+
+def contradictions(index: RareIndex, obs: np.ndarray, exc: np.ndarray) -> list[tuple[str, str]]:
+    """Excluded terms that the observed ones contradict: the same term, or a more general one (the patient
+    has a focal seizure, so "no seizure" cannot hold). Dropping them silently would hide an input error."""
+    out: list[tuple[str, str]] = []
+    obs_set = set(obs.tolist())
+    for x in dict.fromkeys(exc.tolist()):
+        if x in obs_set:
+            out.append(("excluded", f"{_label(index, x)} is given as both observed and excluded"))
+            continue
+        for q in obs_set:
+            if x in index.graph.ancestors(q):
+                out.append(
+                    ("excluded", f"{_label(index, x)} is excluded, but the observed {_label(index, q)} is a kind of it")
+                )
+                break
+    return out
+
+
+def no_phenotype_message(index: RareIndex, observed: np.ndarray) -> str:
+    """Why none of the observed terms can be used, naming each one."""
+    root = index.term_index.get(PHENOTYPE_ROOT, -1)
+    why = []
+    for t in dict.fromkeys(observed.tolist()):
+        if t == root:
+            why.append(
+                f"{_label(index, t)} is the root of all phenotype terms and fits every disease alike"
+            )
+        else:
+            why.append(f"{_label(index, t)} is not a phenotypic abnormality (not under {PHENOTYPE_ROOT})")
+    return "no observed term can be ranked on: " + "; ".join(why) + ". Give at least one specific " \
+        "phenotypic abnormality, e.g. HP:0001250 (Seizure)"
 
 
 def reference_ids(index: RareIndex, refs: Iterable[str]) -> np.ndarray:
@@ -237,6 +336,30 @@ def score(
     )
 
 
+def baseline_scores(
+    index: RareIndex,
+    prepared: PreparedQuery,
+    candidates: np.ndarray,
+    exclude_references: Sequence[str] = (),
+    exclude_for: Sequence[str] | None = None,
+) -> np.ndarray:
+    """Phenomizer-style Resnik scores (model.resnik_scores) for every disease, -inf for non-candidates; with
+    the same leave-publication-out rebuilding as `score`, so that the two compare on equal terms."""
+    q = prepared.query.observed
+    out = model.resnik_scores(index.graph, index.prof, index.term_ic, q)
+    refs = reference_ids(index, exclude_references)
+    if len(refs):
+        affected = model.diseases_citing_only(index.ann, refs)
+        if exclude_for is not None:
+            only = [index.disease_index[d] for d in exclude_for if d in index.disease_index]
+            affected = np.intersect1d(affected, np.array(only, dtype=np.int32))
+        for d in affected.tolist():
+            keep = model.rows_without_references(index.ann, d, refs)
+            rebuilt = model.rebuild_profile(index.graph, index.ann, d, keep, index.prof, index.profile_params)
+            out[d] = model.resnik_scores(index.graph, rebuilt, index.term_ic, q)[0]
+    return np.where(candidates, out, -np.inf)
+
+
 def null_for(index: RareIndex, params: ScoreParams) -> tuple[np.ndarray, np.ndarray]:
     """The per-disease null calibration for these parameters (cached; about a second for new ones)."""
     key = repr(params)
@@ -261,15 +384,19 @@ def rank(
     params: ScoreParams = DEFAULT_PARAMS,
 ) -> RareResult:
     """Rank the candidate diseases for a patient; the `top` best come with per-term explanations."""
-    index = index or load_rare_index()
+    observed = check_id_list(observed, "observed")
+    excluded = check_id_list(excluded, "excluded")
     if not observed:
         raise InputError("observed", "give at least one observed HPO term")
-    if top < 1:
-        raise InputError("top", "must be at least 1")
+    top = check_top(top)
+    sources = check_sources(sources)
+    check_age(age)
+    parse_sex_value(sex)
+    index = index or load_rare_index()
     prepared = prepare_query(index, observed, excluded, age, sex)
     q = prepared.query
     if len(q.observed) == 0:
-        raise InputError("observed", "none of the observed terms is a phenotypic abnormality (HP:0000118)")
+        raise InputError("observed", no_phenotype_message(index, prepared.resolved_observed))
     candidates = candidate_mask(index, sources)
     out = score(index, prepared, candidates, params, exclude_references)
     best = model.top_diseases(out.log_score, top)
@@ -311,7 +438,7 @@ def rank(
                 rank=col + 1,
                 disease_id=index.disease_ids[d],
                 name=index.disease_names[d],
-                probability=float(out.posterior[d]),
+                score_share=float(out.posterior[d]),
                 log_score=float(out.log_score[d]),
                 age_log_lr=float(out.age_log_lr[d]),
                 sex_log_lr=float(out.sex_log_lr[d]),
@@ -327,8 +454,9 @@ def rank(
         notes=prepared.notes,
         age_years=q.age_years,
         sex="male" if sex_code == model.SEX_MALE else "female" if sex_code == model.SEX_FEMALE else None,
-        sources=[s.upper() for s in sources],
+        sources=sources,
         n_candidates=int(candidates.sum()),
+        unknown_share=float(out.unknown),
         hpo_version=index.hpo_version,
         hpoa_version=index.hpoa_version,
         diseases=diseases,

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from symcheck.api.models import BODY_ERRORS
+from symcheck.rare import service
 from symcheck.rare.service import RareResult, rank
 
 router = APIRouter(prefix="/v1/rare", tags=["rare"])
 
-HpoId = Annotated[str, Field(pattern=r"^HP:\d{7}$", description="an HPO term id, e.g. HP:0001250")]
+# The schema documents the rules; the service enforces them (not pydantic), so that the Python API, the CLI
+# and HTTP accept the same input and answer bad input with the same message (a 422 naming the field).
+HpoId = Annotated[
+    str,
+    Field(
+        description="an HPO term id, e.g. HP:0001250 (case and surrounding blanks are forgiven)",
+        json_schema_extra={"pattern": r"^\s*[Hh][Pp]:[0-9]{7}\s*$"},
+    ),
+]
 RARE_DISCLAIMER = (
     "For clinicians. A ranking of rare diseases by how well their HPO annotations fit the phenotype given; "
     "not a diagnosis. Confirm with clinical assessment and genetic testing."
@@ -22,13 +31,29 @@ RARE_DISCLAIMER = (
 class RareRankIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    observed: list[HpoId] = Field(min_length=1, max_length=200, description="HPO terms the patient has")
-    excluded: list[HpoId] = Field(default_factory=list, max_length=200, description="HPO terms ruled out")
-    age: float | None = Field(None, ge=0, le=130, allow_inf_nan=False, description="age in years")
-    sex: Literal["female", "male"] | None = None
-    top: int = Field(10, ge=1, le=50)
-    sources: list[Literal["OMIM", "ORPHA", "DECIPHER"]] = Field(default_factory=lambda: ["OMIM"], min_length=1,
-                                                                max_length=3)
+    observed: list[HpoId] = Field(
+        description=f"HPO terms the patient has: 1 to {service.MAX_TERMS}; none may also be excluded",
+        json_schema_extra={"minItems": 1, "maxItems": service.MAX_TERMS},
+    )
+    excluded: list[HpoId] = Field(
+        default_factory=list,
+        description=f"HPO terms ruled out: at most {service.MAX_TERMS}; not an observed term nor an ancestor of one",
+        json_schema_extra={"maxItems": service.MAX_TERMS},
+    )
+    age: float | None = Field(
+        None, description=f"age in years, 0 to {service.MAX_AGE:g}",
+        json_schema_extra={"minimum": 0, "maximum": service.MAX_AGE},
+    )
+    sex: str | None = Field(None, description="female, male or unknown (case-insensitive)")
+    top: int = Field(
+        10, description=f"how many diseases, each with its matched terms: 1 to {service.MAX_TOP}",
+        json_schema_extra={"minimum": 1, "maximum": service.MAX_TOP},
+    )
+    sources: list[str] = Field(
+        default_factory=lambda: ["OMIM"],
+        description=f"candidate diseases: one or more of {', '.join(service.ALL_SOURCES)}",
+        json_schema_extra={"minItems": 1, "items": {"type": "string", "enum": list(service.ALL_SOURCES)}},
+    )
 
 
 class RareRankOut(RareResult):
@@ -40,6 +65,5 @@ def rare_rank(body: RareRankIn) -> RareRankOut:
     """Rank OMIM (and optionally Orphanet, DECIPHER) diseases by likelihood ratio of the observed and
     excluded HPO terms, with per-term explanations for the top diseases. The first call on a fresh
     server compiles the HPO index (seconds); later calls reuse it."""
-    result = rank(body.observed, body.excluded, body.age, body.sex, top=body.top,
-                  sources=list(dict.fromkeys(body.sources)))
+    result = rank(body.observed, body.excluded, body.age, body.sex, top=body.top, sources=body.sources)
     return RareRankOut(**result.model_dump(), disclaimer=RARE_DISCLAIMER)
