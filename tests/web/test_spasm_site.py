@@ -145,3 +145,21 @@ def test_result_leads_with_lay_names(site: TestClient, spasm: Pack) -> None:
         assert shown == html_escape(cond.lay_name, quote=False).replace("'", "&#39;")
         if cond.lay_name != cond.name:
             assert f"Medical name: {html_escape(cond.name, quote=False)}" in html.replace("&#39;", "'")
+
+
+def test_sign_pages_say_what_the_figure_is_and_lead_with_harmless_causes(site: TestClient, spasm: Pack) -> None:
+    """"Trismus: Tetanus 90%" read as a 90% chance of tetanus; say "9 in 10 people with tetanus have this"."""
+    html = site.get("/signs/jaw_stiffness").text
+    main = html[html.index("<main"):]
+    assert not re.search(r"\d+%", main)
+    assert re.search(r"About \d+ in 10 people with Tetanus[^<]* have this", main)
+    assert "not the chance that you have the condition" in main
+    # a sign with harmless causes in the pack lists them first
+    for e in spasm.evidence.values():
+        page = site.get(f"/signs/{e.id}").text
+        if "Common, usually harmless causes" in page:
+            assert page.index("Common, usually harmless causes") < page.index("Other causes, some of them serious") \
+                if "Other causes, some of them serious" in page else True
+            break
+    else:
+        raise AssertionError("no sign page lists a harmless cause")

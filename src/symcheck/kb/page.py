@@ -360,6 +360,18 @@ class Feature:
         return f"{self.question} {self.answer}"
 
 
+def share_words(p: float, who: str) -> str:
+    """A likelihood P(sign | condition) in words, so it is not read as the chance of the condition:
+    "About 9 in 10 people with tetanus have this"."""
+    if p >= 0.95:
+        return f"Almost everyone with {who} has this"
+    if p >= 0.1:
+        return f"About {round(p * 10)} in 10 people with {who} have this"
+    if p >= 0.01:
+        return f"About 1 in {round(1 / p)} people with {who} has this"
+    return f"Fewer than 1 in 100 people with {who} have this"
+
+
 def typical_features(pack: Pack, condition: Condition, limit: int = 8) -> list[Feature]:
     """The answers the pack links most strongly to this condition (above the background rate)."""
     feats: list[Feature] = []

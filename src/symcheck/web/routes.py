@@ -142,6 +142,7 @@ def sign_page(request: Request, evidence_id: str) -> HTMLResponse:
         linked=linked,
         warnings=page_mod.warning_levels(pack, rules),
         symptom_page_id=_symptom_page_id(pack),
+        share_words=page_mod.share_words,
     )
 
 
