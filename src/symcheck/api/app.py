@@ -25,7 +25,7 @@ from symcheck.api import errors
 from symcheck.api.deps import API_KEY_ENV, ApiState
 from symcheck.api.middleware import BodySizeLimit, SecurityHeaders
 from symcheck.api.registry import PackRegistry
-from symcheck.api.routers import assessments, interview, pages
+from symcheck.api.routers import assessments, interview, pages, parse
 from symcheck.api.routers import packs as knowledge
 from symcheck.errors import InputError
 from symcheck.store import LazyStore, Store
@@ -140,6 +140,7 @@ def create_app(
         return {"status": "ok", "version": __version__, "packs": sorted(registry.packs)}
 
     app.include_router(interview.router)
+    app.include_router(parse.router)
     app.include_router(knowledge.router)
     app.include_router(pages.router)
     app.include_router(assessments.router)

@@ -128,10 +128,18 @@ def check(
     age: float = typer.Option(None, "--age", help="Skip the age question."),
     sex: str = typer.Option(None, "--sex", help="female or male; skips the question."),
     complaint: str = typer.Option(None, "--complaint", help="Complaint id; skips the question."),
+    text: str = typer.Option(None, "--text", help="Describe it in your own words; only what is open is asked."),
 ) -> None:
     """Answer questions in the terminal and get what to do, the possible causes and why. Not a diagnosis."""
     console = Console(highlight=False)
     loaded = load_pack(pack)
+    answers: dict[str, object] = {}
+    speaker = "self"
+    if text is not None:  # free text first: the parse fills what it understood (symcheck.cli.parse_text)
+        from symcheck.cli.parse_text import start_from_text
+
+        started = start_from_text(console, text, pack, age, sex, complaint)
+        loaded, answers, speaker, age, sex, complaint = started  # type: ignore[assignment]  # None: asked below
     console.print(Panel(f"{loaded.meta.name}: symptom checker\n{loaded.meta.disclaimer}", title="symcheck"))
     try:
         if age is None:
@@ -140,7 +148,11 @@ def check(
             sex = _ask_sex(console)
         if complaint is None:
             complaint = _ask_complaint(console, loaded)
-        interview = Interview(loaded, age=age, sex=sex, complaint=complaint)
+        if answers:
+            from symcheck.text.summary import fit_answers
+
+            answers = fit_answers(loaded, answers, age, sex)
+        interview = Interview(loaded, age=age, sex=sex, complaint=complaint, answers=answers or None, speaker=speaker)
         while True:
             step = interview.step()
             fired = step.assessment.triage.red_flags

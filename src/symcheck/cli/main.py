@@ -19,6 +19,7 @@ from symcheck.cli import (  # noqa: F401  (imported for their command registrati
     kb,
     kb_ddxplus,
     kb_page,
+    parse_text,
     rare,
     serve,
 )

@@ -113,6 +113,16 @@ def lexicon_for(pack: Pack) -> Lexicon:
                 for t in tokenize(p):
                     if t.kind == "w":
                         vocab[t.text.replace("'", "")] = t.key
+    if not lex.complaints:
+        # a pack without complaint phrases: its complaint synonyms (lay words by design) still route a story
+        for comp in pack.meta.complaints:
+            for p in comp.synonyms:
+                keys = phrase_keys(p)
+                if keys:
+                    lex.complaints.setdefault(index_key(keys[0]), []).append((keys, comp.id, ()))
+                for t in tokenize(p):
+                    if t.kind == "w":
+                        vocab[t.text.replace("'", "")] = t.key
     lex.speller = Speller(vocab)
     english_words()  # read the word list at start-up, not during the first parse
     lex.red_flags = red_flag_evidence(pack)

@@ -47,6 +47,9 @@ class ParseResult(BaseModel):
     complaint: str | None = Field(default=None, description="the complaint id the words point to, or None")
     complaint_span: Span | None = None
     complaint_scores: dict[str, float] = {}
+    pack_scores: dict[str, float] = Field(
+        default_factory=dict, description="when several packs were tried: the best complaint score in each"
+    )
     person: Person = Person()
     findings: list[Finding] = []
     answers: dict[str, Any] = Field(

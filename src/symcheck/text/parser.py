@@ -6,6 +6,7 @@ hedges, past history, numbers. A pack author extends the parser by editing YAML.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from symcheck.errors import InputError
@@ -394,11 +395,39 @@ class _Parse:
         return out
 
 
-def parse(text: str, pack: Pack | str) -> ParseResult:
-    """Read a person's own words against one pack: complaint, answers, values, who it is about."""
+def _check_text(text: object) -> str:
     if not isinstance(text, str):
         raise InputError("text", "must be a string")
     if len(text) > MAX_CHARS:
         raise InputError("text", f"is longer than {MAX_CHARS} characters; describe the problem in a few sentences")
-    p = load_pack(pack) if isinstance(pack, str) else pack
-    return _Parse(text, p, lexicon_for(p)).run()
+    return text
+
+
+def parse(text: str, pack: Pack | str | Sequence[Pack | str]) -> ParseResult:
+    """Read a person's own words: complaint, answers with polarity and spans, values, who it is about.
+
+    With several packs, each is tried and the one whose complaint the words point to most clearly wins;
+    a complaint that takes the case out of its pack (a scope rule) counts only when no other pack claims it.
+    """
+    _check_text(text)
+    if isinstance(pack, Pack | str):
+        p = load_pack(pack) if isinstance(pack, str) else pack
+        return _Parse(text, p, lexicon_for(p)).run()
+    loaded = [load_pack(p) if isinstance(p, str) else p for p in pack]
+    if not loaded:
+        raise InputError("pack", "give at least one pack")
+    results = [_Parse(text, p, lexicon_for(p)).run() for p in loaded]
+
+    def claim(i: int) -> tuple[int, float, int]:
+        r = results[i]
+        if r.complaint is None:
+            return (0, 0.0, -i)
+        in_scope = r.complaint not in lexicon_for(loaded[i]).scope_complaints
+        return (2 if in_scope else 1, r.complaint_scores.get(r.complaint, 0.0), -i)
+
+    best = max(range(len(results)), key=claim)
+    chosen = results[best]
+    chosen.pack_scores = {
+        r.pack: (r.complaint_scores.get(r.complaint, 0.0) if r.complaint else 0.0) for r in results
+    }
+    return chosen
