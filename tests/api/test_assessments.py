@@ -21,6 +21,8 @@ def test_store_read_fhir_list_delete(stored_client: TestClient, mini_pack):
     assert created.status_code == 201, created.text
     body = created.json()
     aid = body["id"]
+    secret = body.pop("secret")
+    own = {"X-Assessment-Secret": secret}
     assert created.headers["location"] == f"/v1/assessments/{aid}"
     assert body["pack"] == {"id": "mini", "version": "0.0.1"} and body["engine_version"]
     assert before <= dt.datetime.fromisoformat(body["created_at"]) <= dt.datetime.now(dt.UTC)
@@ -28,11 +30,12 @@ def test_store_read_fhir_list_delete(stored_client: TestClient, mini_pack):
     expected = Interview(mini_pack, age=52, sex="female", complaint="leg_cramp", answers=CASE["answers"]).result(top=10)
     assert body["assessment"] == expected.model_dump(mode="json")
 
-    fetched = client.get(f"/v1/assessments/{aid}")
+    fetched = client.get(f"/v1/assessments/{aid}", headers=own)
     assert fetched.status_code == 200 and fetched.json() == body
+    assert fetched.headers["cache-control"] == "no-store" and created.headers["cache-control"] == "no-store"
 
-    fhir = client.get(f"/v1/assessments/{aid}/fhir")
-    assert fhir.status_code == 200
+    fhir = client.get(f"/v1/assessments/{aid}/fhir", headers=own)
+    assert fhir.status_code == 200 and fhir.headers["cache-control"] == "no-store"
     assert fhir.headers["content-type"].startswith("application/fhir+json")
     bundle = Bundle.model_validate_json(fhir.text)
     types = {e.resource.get_resource_type() for e in bundle.entry}
@@ -48,9 +51,9 @@ def test_store_read_fhir_list_delete(stored_client: TestClient, mini_pack):
     assert [i["id"] for i in items] == [second["id"], aid]  # newest first
     assert items[0]["triage_level"] == "emergency_ambulance" and items[0]["top_condition"] == "tetanus"
 
-    assert client.delete(f"/v1/assessments/{aid}").status_code == 204
-    assert client.get(f"/v1/assessments/{aid}").status_code == 404
-    assert client.get(f"/v1/assessments/{aid}/fhir").status_code == 404
+    assert client.delete(f"/v1/assessments/{aid}", headers=own).status_code == 204
+    assert client.get(f"/v1/assessments/{aid}", headers=own).status_code == 404
+    assert client.get(f"/v1/assessments/{aid}/fhir", headers=own).status_code == 404
     assert client.get("/v1/assessments", headers={"X-API-Key": API_KEY}).json()["total"] == 1
 
 
@@ -68,3 +71,27 @@ def test_refuses_personal_fields(stored_client: TestClient):
     assert response.status_code == 422
     assert {tuple(d["loc"]) for d in response.json()["detail"]} == {("body", "name"), ("body", "phone")}
     assert stored_client.get("/v1/assessments", headers={"X-API-Key": API_KEY}).json()["total"] == 0
+
+
+def test_each_assessment_needs_its_own_secret_or_the_key(stored_client: TestClient):
+    client = stored_client
+    first = client.post("/v1/assessments", json=CASE).json()
+    second = client.post("/v1/assessments", json=CASE).json()
+    aid = first["id"]
+    assert first["secret"] != second["secret"] and len(first["secret"]) >= 40
+    for method, path in (("GET", f"/v1/assessments/{aid}"), ("GET", f"/v1/assessments/{aid}/fhir"),
+                         ("DELETE", f"/v1/assessments/{aid}")):
+        # The id alone is not enough; another assessment's secret is as good as none (404, like a wrong id).
+        assert client.request(method, path).status_code == 401, path
+        assert client.request(method, path, headers={"X-Assessment-Secret": second["secret"]}).status_code == 404
+        assert client.request(method, path, headers={"X-Assessment-Secret": "x" * 43}).status_code == 404
+        assert client.request(method, path, headers={"X-API-Key": "wrong"}).status_code == 401
+    # The secret is never stored or shown again.
+    record = client.app.state.api.store.get().get_assessment(aid)
+    assert first["secret"] not in repr(record) and record.secret_sha256
+    assert "secret" not in client.get(f"/v1/assessments/{aid}", headers={"X-Assessment-Secret": first["secret"]}).json()
+    # The server's API key reads and deletes any of them.
+    assert client.get(f"/v1/assessments/{aid}", headers={"X-API-Key": API_KEY}).status_code == 200
+    assert client.delete(f"/v1/assessments/{aid}", headers={"X-API-Key": API_KEY}).status_code == 204
+    assert client.get(f"/v1/assessments/{second['id']}",
+                      headers={"X-Assessment-Secret": second["secret"]}).status_code == 200

@@ -85,13 +85,16 @@ def test_malformed_bodies_are_4xx(client: TestClient, raw: bytes):
     ],
 )
 def test_unknown_ids_are_404(client: TestClient, path: str):
-    response = client.get(path)
+    # a stored assessment is only looked up for a caller that gives a secret (or the API key)
+    response = client.get(path, headers={"X-Assessment-Secret": "some-secret"})
     assert response.status_code == 404
     assert response.json()["detail"]
 
 
 def test_delete_unknown_is_404(client: TestClient):
-    assert client.delete("/v1/assessments/3f2b8c1e-2d4a-4c6b-9a51-0d7e6f1a2b3c").status_code == 404
+    unknown = "/v1/assessments/3f2b8c1e-2d4a-4c6b-9a51-0d7e6f1a2b3c"
+    assert client.delete(unknown, headers={"X-Assessment-Secret": "some-secret"}).status_code == 404
+    assert client.delete(unknown).status_code == 401
 
 
 def test_wrong_method_is_405(client: TestClient):

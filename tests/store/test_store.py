@@ -24,7 +24,7 @@ def _add(store, n: int = 0):
 def test_migrations_create_exactly_the_declared_schema(db_url: str):
     store = open_store(db_url)
     try:
-        assert current_revision(store.engine) == head_revision() == "0001"
+        assert current_revision(store.engine) == head_revision() == "0002"
         with store.engine.connect() as conn:
             diffs = compare_metadata(MigrationContext.configure(conn), metadata)
         assert diffs == [], f"schema.py and the migrations disagree: {diffs}"

@@ -3,7 +3,10 @@
 OpenAPI at /openapi.json, interactive docs at /docs. Configuration comes from the arguments, else the
 environment: SYMCHECK_PACKS (packs to serve, separated by ``:``; default: every valid pack on the search
 path), SYMCHECK_DEFAULT_PACK, SYMCHECK_DATABASE_URL, SYMCHECK_API_KEY (enables listing stored
-assessments) and SYMCHECK_MAX_BODY_BYTES (default 65536).
+assessments, and reading any one), SYMCHECK_MAX_BODY_BYTES (default 65536), SYMCHECK_EMBED_ORIGINS
+(origins that may frame the embeddable checker and search, see symcheck.web.embed),
+SYMCHECK_BODY_TIMEOUT_S (default 10), SYMCHECK_TRUSTED_HOSTS (comma-separated Host names; default any),
+SYMCHECK_CPU_THREADS and SYMCHECK_RARE_QUEUE (see symcheck.api.compute).
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from symcheck import __version__
 from symcheck.api import errors
+from symcheck.api.compute import Pools
 from symcheck.api.deps import API_KEY_ENV, ApiState
-from symcheck.api.middleware import BodySizeLimit, SecurityHeaders
+from symcheck.api.middleware import BodySizeLimit, PrivateResponses, SecurityHeaders
+from symcheck.api.process import exit_with_parent
 from symcheck.api.registry import PackRegistry
 from symcheck.api.routers import assessments, interview, pages, parse
 from symcheck.api.routers import packs as knowledge
@@ -44,6 +50,9 @@ except ImportError:
 
 MAX_BODY_ENV = "SYMCHECK_MAX_BODY_BYTES"
 DEFAULT_MAX_BODY = 64 * 1024
+BODY_TIMEOUT_ENV = "SYMCHECK_BODY_TIMEOUT_S"
+DEFAULT_BODY_TIMEOUT_S = 10.0
+TRUSTED_HOSTS_ENV = "SYMCHECK_TRUSTED_HOSTS"
 DOCS_ASSETS = "https://cdn.jsdelivr.net"
 
 DESCRIPTION = """
@@ -71,6 +80,27 @@ def _max_body(value: int | None) -> int:
     return parsed
 
 
+def _body_timeout(value: float | None) -> float:
+    if value is None:
+        raw = os.environ.get(BODY_TIMEOUT_ENV, "")
+        if not raw:
+            return DEFAULT_BODY_TIMEOUT_S
+        try:
+            value = float(raw)
+        except ValueError:
+            raise InputError(BODY_TIMEOUT_ENV, f"{raw!r} is not a number of seconds") from None
+    if not 0.1 <= value <= 600:
+        raise InputError(BODY_TIMEOUT_ENV, "must be from 0.1 to 600 seconds")
+    return value
+
+
+def _trusted_hosts(value: Sequence[str] | None) -> list[str] | None:
+    if value is None:
+        raw = os.environ.get(TRUSTED_HOSTS_ENV, "")
+        value = [h.strip() for h in raw.split(",") if h.strip()]
+    return list(value) or None
+
+
 def _docs_page(app: FastAPI) -> HTMLResponse:
     """Swagger UI with a CSP that allows exactly its CDN assets and its one inline script (by hash)."""
     page = get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} - docs",
@@ -93,15 +123,27 @@ def create_app(
     store: Store | None = None,
     api_key: str | None = None,
     max_body_bytes: int | None = None,
+    embed_origins: Sequence[str] | str | None = None,
+    body_timeout_s: float | None = None,
+    trusted_hosts: Sequence[str] | None = None,
+    cpu_threads: int | None = None,
+    rare_queue: int | None = None,
 ) -> FastAPI:
     """Build the app. ``packs``: names or folders of the packs to serve (default: SYMCHECK_PACKS, else
-    every valid pack found); ``store``: an open store to use instead of opening ``database_url``."""
+    every valid pack found); ``store``: an open store to use instead of opening ``database_url``;
+    ``trusted_hosts``: the Host header values accepted (others get 400; default any)."""
+    exit_with_parent()  # a worker of `symcheck serve --workers N` must not outlive its parent
     registry = PackRegistry(packs, default=default_pack)
     lazy_store = LazyStore(database_url, store=store)
+    pools = Pools(cpu_threads, rare_queue)
+    max_body = _max_body(max_body_bytes)
+    body_timeout = _body_timeout(body_timeout_s)
+    hosts = _trusted_hosts(trusted_hosts)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        pools.shutdown()
         lazy_store.close()
 
     app = FastAPI(
@@ -130,11 +172,6 @@ def create_app(
     async def docs() -> HTMLResponse:
         return _docs_page(app)
 
-    embed_origins: Sequence[str] | str | None = None,
-    body_timeout_s: float | None = None,
-    trusted_hosts: Sequence[str] | None = None,
-    cpu_threads: int | None = None,
-    rare_queue: int | None = None,
     @app.get("/healthz", tags=["meta"], summary="Liveness: the packs served")
     async def healthz() -> dict[str, object]:
         return {"status": "ok", "version": __version__, "packs": sorted(registry.packs)}
@@ -149,7 +186,10 @@ def create_app(
     if mount_web is not None:
         mount_web(app)
 
-    app.add_middleware(BodySizeLimit, max_bytes=_max_body(max_body_bytes))
+    app.add_middleware(BodySizeLimit, max_bytes=max_body, body_timeout=body_timeout)
+    app.add_middleware(PrivateResponses)
+    if hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False)
     app.add_middleware(SecurityHeaders)  # added last: outermost, so 413 replies carry the headers too
 
     return app

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 
+from symcheck.api.compute import Pools
 from symcheck.api.registry import PackRegistry
 from symcheck.store import LazyStore, Store
 
@@ -20,6 +21,7 @@ class ApiState:
     registry: PackRegistry
     store: LazyStore
     api_key: str | None
+    pools: Pools
 
 
 def state(request: Request) -> ApiState:
@@ -31,6 +33,10 @@ def state(request: Request) -> ApiState:
 # about a millisecond per request in the interview hot path.
 async def registry(request: Request) -> PackRegistry:
     return state(request).registry
+
+
+async def pools(request: Request) -> Pools:
+    return state(request).pools
 
 
 def store(request: Request) -> Store:

@@ -14,8 +14,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from symcheck.api.compute import Busy
 from symcheck.errors import InputError, NotFound, PackError
-from symcheck.store import StoreUnavailable
+from symcheck.store import StoreBusy, StoreUnavailable
+from symcheck.store.documents import UnreadableDocument
 
 log = logging.getLogger("symcheck.api")
 
@@ -65,9 +67,20 @@ async def _on_pack_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": "the knowledge pack is not valid on this server"}, status_code=503)
 
 
+async def _on_busy(request: Request, exc: Exception) -> JSONResponse:
+    retry = int(getattr(exc, "retry_after", 1))
+    log.warning("busy on %s %s: %s", request.method, request.url.path, exc)  # the message holds no request data
+    return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": str(retry)})
+
+
 async def _on_store_unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.error("store unavailable: %s", exc)
     return JSONResponse({"detail": "the assessment store is not available on this server"}, status_code=503)
+
+
+async def _on_unreadable(request: Request, exc: Exception) -> JSONResponse:
+    log.error("stored assessment on %s cannot be read: %s", request.url.path, exc)  # places only, no values
+    return JSONResponse({"detail": f"this stored assessment cannot be read by this server: {exc}"}, status_code=500)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -80,5 +93,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(InputError, _on_input_error)
     app.add_exception_handler(NotFound, _on_not_found)
     app.add_exception_handler(PackError, _on_pack_error)
+    app.add_exception_handler(StoreBusy, _on_busy)  # before StoreUnavailable, its base class
+    app.add_exception_handler(Busy, _on_busy)
     app.add_exception_handler(StoreUnavailable, _on_store_unavailable)
+    app.add_exception_handler(UnreadableDocument, _on_unreadable)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -35,12 +35,14 @@ ANSWERS_DESCRIPTION = (
 class CaseIn(BaseModel):
     """Who is being assessed and what they answered. No names, contact details or dates of birth."""
 
-    model_config = ConfigDict(extra="forbid")
+    # strict: "age": true or "age": "40" are refused, not coerced to 1 and 40
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     pack: str | None = Field(None, max_length=120, description="pack id; the server's default pack when left out")
     age: Annotated[float, Field(ge=0, le=120, allow_inf_nan=False, description="age in years (0 to 120)")]
     sex: Literal["female", "male"] | None = None
-    pregnant: bool | None = Field(None, description="only for females; answers a pack's pregnancy question")
+    pregnant: bool | None = Field(None, description="only for females of the ages the pack accepts; answers a "
+                                  "pack's pregnancy question, which must not contradict it")
     complaint: str | None = Field(None, max_length=120, description="a complaint id of the pack (its answers are applied)")
     answers: dict[EvidenceId, Answer] = Field(default_factory=dict, max_length=500, description=ANSWERS_DESCRIPTION)
 
@@ -244,7 +246,12 @@ class ErrorOut(BaseModel):
 # Replies a body can get before any field is looked at.
 BODY_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "the body is not parseable (e.g. not UTF-8)"},
+    408: {"model": ErrorOut, "description": "the body did not arrive within the body timeout"},
     413: {"model": ErrorOut, "description": "the body is over the size limit"},
+}
+BUSY: dict[int | str, dict[str, Any]] = {
+    503: {"model": ErrorOut, "description": "busy (a queue is full or the database is locked): retry after the "
+                                            "seconds in Retry-After"},
 }
 
 

@@ -55,13 +55,25 @@ def serve(
     database_url: str = typer.Option(None, help="Store URL (default: $SYMCHECK_DATABASE_URL, else SQLite in the "
                                      "user data folder)."),
     log_level: str = typer.Option("info", help="uvicorn log level."),
-    access_log: bool = typer.Option(False, "--access-log", help="Log every request line. Off by default: the "
-                                    "web checker carries the person's answers in its page addresses."),
     embed_origin: list[str] = typer.Option(
         None, "--embed-origin", help="An origin whose pages may frame the embeddable checker and search "
         "(/embed/check, /embed/search), e.g. https://news.example or https://*.health.example (repeatable). "
         "Default: $SYMCHECK_EMBED_ORIGINS (space- or comma-separated), else only this site itself. Every "
         "other page keeps refusing frames. The snippet for publishers is on /publishers."),
+    access_log: bool = typer.Option(False, "--access-log", help="Log every request line. Off by default: the "
+                                    "web checker carries the person's answers in its page addresses."),
+    max_connections: int = typer.Option(
+        256, min=1, max=100_000, help="Connections (and requests in progress) per worker; beyond them a new "
+        "connection gets 503 at once, so a flood of idle or stalled clients cannot exhaust memory."),
+    body_timeout: float = typer.Option(
+        None, min=0.1, max=600, help="Seconds a request body may take to arrive before 408 and the connection "
+        "is closed (default: $SYMCHECK_BODY_TIMEOUT_S, else 10)."),
+    keep_alive: int = typer.Option(
+        20, min=1, max=600, help="Seconds an idle keep-alive connection stays open. Longer than the usual "
+        "client pool expiry (5 s in httpx), so the server does not close a connection just as a client reuses it."),
+    trusted_host: list[str] = typer.Option(
+        None, "--trusted-host", help="A Host header value to accept (repeatable; others get 400). Default: "
+        "$SYMCHECK_TRUSTED_HOSTS, else any."),
 ) -> None:
     """Run the HTTP API: /v1 endpoints, OpenAPI at /openapi.json, docs at /docs, and the web site. Not a
     diagnosis.
@@ -70,6 +82,8 @@ def serve(
     import uvicorn
 
     # Imported here, not at the top: every CLI start imports this module.
+    from symcheck.api.app import BODY_TIMEOUT_ENV, TRUSTED_HOSTS_ENV
+    from symcheck.api.process import PARENT_PID_ENV
     from symcheck.api.registry import DEFAULT_PACK_ENV, PACKS_ENV, PackRegistry
     from symcheck.store import DATABASE_URL_ENV
 
@@ -92,8 +106,16 @@ def serve(
                             "--embed-origin" if embed_origin else EMBED_ORIGINS_ENV)
     if embed_origin:
         os.environ[EMBED_ORIGINS_ENV] = " ".join(origins)
+    if body_timeout is not None:
+        os.environ[BODY_TIMEOUT_ENV] = repr(body_timeout)
+    if trusted_host:
+        os.environ[TRUSTED_HOSTS_ENV] = ",".join(trusted_host)
+    # Workers exit when this process dies, even by SIGKILL (symcheck.api.process).
+    os.environ[PARENT_PID_ENV] = str(os.getpid())
     _check_store(database_url)
     _check_port_free(host, port)
     typer.echo(f"symcheck API on http://{host}:{port} (docs at /docs), packs: {', '.join(registry.packs)}", err=True)
     uvicorn.run("symcheck.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, access_log=access_log, proxy_headers=False)
+                log_level=log_level, access_log=access_log, proxy_headers=False, limit_concurrency=max_connections,
+                timeout_keep_alive=keep_alive,
+                timeout_graceful_shutdown=10)

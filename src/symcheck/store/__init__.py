@@ -5,11 +5,13 @@ from symcheck.store.db import (
     AssessmentRecord,
     LazyStore,
     Store,
+    StoreBusy,
     StoreUnavailable,
     default_url,
     migrate,
     open_store,
     resolve_url,
+    secret_hash,
 )
 
 __all__ = [
@@ -17,9 +19,11 @@ __all__ = [
     "AssessmentRecord",
     "LazyStore",
     "Store",
+    "StoreBusy",
     "StoreUnavailable",
     "default_url",
     "migrate",
     "open_store",
     "resolve_url",
+    "secret_hash",
 ]

@@ -23,5 +23,10 @@ assessments = sa.Table(
     # Answers, demographics (age, sex, pregnancy) and the result. Never names or contact details: the
     # API builds it from a request model that has no field for them.
     sa.Column("payload", JsonPayload, nullable=False),
+    # The layout of payload (symcheck.store.documents reads every format ever written).
+    sa.Column("format", sa.Integer(), nullable=False, server_default="1"),
+    # SHA-256 of the assessment's own secret, handed out once at creation; NULL for rows from before
+    # secrets (only the API key reads those).
+    sa.Column("secret_sha256", sa.String(64), nullable=True),
     sa.Index("ix_assessments_created_at", "created_at"),
 )

@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from symcheck.api.deps import registry
+from symcheck.api.compute import Pools
+from symcheck.api.deps import pools, registry
 from symcheck.api.models import (
     ChoiceOut,
     ComplaintOut,
@@ -28,7 +29,7 @@ from symcheck.api.registry import PackRegistry
 from symcheck.kb.pack import Pack
 from symcheck.kb.schema import LEVELS, Condition, Evidence, Likelihood
 from symcheck.results import Item
-from symcheck.search import KINDS
+from symcheck.search import KINDS, SearchHit
 
 router = APIRouter(prefix="/v1", tags=["knowledge"])
 NOT_FOUND = {404: {"model": ErrorOut, "description": "unknown pack or id"}}
@@ -182,8 +183,13 @@ async def search(
     limit: int = Query(10, ge=1, le=50),
     prefix: bool = Query(False, description="treat the last word as unfinished (suggestions as you type)"),
     packs: PackRegistry = Depends(registry),
+    cpu: Pools = Depends(pools),
 ) -> SearchOut:
     p = packs.for_request(pack)
-    hits = packs.index(p).search(q, limit=limit, kinds=kinds, prefix=prefix)
+    hits = await cpu.run(_search, packs, p, q, limit, kinds, prefix)  # the first call also builds the index
     return SearchOut(query=q, pack=p.id, hits=hits)
+
+
+def _search(packs: PackRegistry, p: Pack, q: str, limit: int, kinds: list[str] | None, prefix: bool) -> list[SearchHit]:
+    return packs.index(p).search(q, limit=limit, kinds=kinds, prefix=prefix)
 

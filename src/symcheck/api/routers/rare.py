@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from symcheck.api.models import BODY_ERRORS
+from symcheck.api.compute import Pools
+from symcheck.api.deps import pools
+from symcheck.api.models import BODY_ERRORS, BUSY
+from symcheck.api.responses import ModelResponse
 from symcheck.rare import service
 from symcheck.rare.service import RareResult, rank
 
@@ -22,6 +25,8 @@ HpoId = Annotated[
         json_schema_extra={"pattern": r"^\s*[Hh][Pp]:[0-9]{7}\s*$"},
     ),
 ]
+MAX_TOP = service.MAX_TOP
+MAX_MATCHES = 30  # per disease, strongest first: bounds the reply to about 400 KB
 RARE_DISCLAIMER = (
     "For clinicians. A ranking of rare diseases by how well their HPO annotations fit the phenotype given; "
     "not a diagnosis. Confirm with clinical assessment and genetic testing."
@@ -29,7 +34,7 @@ RARE_DISCLAIMER = (
 
 
 class RareRankIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     observed: list[HpoId] = Field(
         description=f"HPO terms the patient has: 1 to {service.MAX_TERMS}; none may also be excluded",
@@ -60,10 +65,24 @@ class RareRankOut(RareResult):
     disclaimer: str
 
 
-@router.post("/rank", response_model=RareRankOut, responses=BODY_ERRORS, summary="Rank rare diseases for a set of HPO terms")
-def rare_rank(body: RareRankIn) -> RareRankOut:
+@router.post("/rank", response_model=RareRankOut, responses={**BODY_ERRORS, **BUSY},
+             summary="Rank rare diseases for a set of HPO terms")
+async def rare_rank(body: RareRankIn, cpu: Pools = Depends(pools)) -> ModelResponse:
     """Rank OMIM (and optionally Orphanet, DECIPHER) diseases by likelihood ratio of the observed and
     excluded HPO terms, with per-term explanations for the top diseases. The first call on a fresh
     server compiles the HPO index (seconds); later calls reuse it."""
+    # One ranking at a time per worker, a bounded queue behind it (see symcheck.api.compute).
+    return await cpu.run_rare(_rank, body)
+
+
+def _rank(body: RareRankIn) -> ModelResponse:
     result = rank(body.observed, body.excluded, body.age, body.sex, top=body.top, sources=body.sources)
-    return RareRankOut(**result.model_dump(), disclaimer=RARE_DISCLAIMER)
+    cut = False
+    for disease in result.diseases:
+        # The strongest matches only: with 400 terms and 50 diseases the full lists made a 3 MB reply.
+        if len(disease.matches) > MAX_MATCHES:
+            disease.matches = sorted(disease.matches, key=lambda m: -abs(m.log_lr))[:MAX_MATCHES]
+            cut = True
+    if cut:
+        result.notes.append(f"each disease lists its {MAX_MATCHES} strongest matches (largest |log LR|)")
+    return ModelResponse(RareRankOut(**result.model_dump(), disclaimer=RARE_DISCLAIMER))
