@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from symcheck.kb.pack import Pack
 from symcheck.web.embed import router as embed_router
+from symcheck.web.freetext import router as freetext_router
 from symcheck.web.routes import router
 from symcheck.web.site import STATIC_DIR
 
@@ -21,6 +22,7 @@ def mount_web(app: FastAPI, pack: Pack | str | None = None) -> None:
     if pack is not None:
         app.state.web_pack = pack
     app.include_router(router)
+    app.include_router(freetext_router)  # the free-text start of the checker (issue 13)
     app.include_router(embed_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
