@@ -184,6 +184,7 @@ def _embed_state(request: Request, carry: list[tuple[str, str]]) -> dict[str, An
 
 _URL_ATTR = re.compile(r'(?<![\w-])(?P<attr>action|href|formaction)="(?P<url>/check[^"]*)"')
 _FORM = re.compile(r"<form\b[^>]*>")
+_AUTOFOCUS = re.compile(r"(?<=[\w\"'])\s+autofocus(?=[\s>])")
 _SITE_LINK = re.compile(r'<a\b(?P<attrs>[^>]*?)\shref="(?P<url>/(?!embed/|check)[^"]*)"(?P<rest>[^>]*)>')
 
 
@@ -226,6 +227,9 @@ def adapt_page(body: str, carry: str) -> str:
         return f'<a{m.group("attrs")} href="{m.group("url")}" target="_blank" rel="noopener"{m.group("rest")}>'
 
     body = _FORM.sub(form, body)
+    # Browsers block autofocus in a cross-origin frame (and report it as an error); embed-frame.js moves
+    # the focus instead, only once the reader is working inside the frame.
+    body = _AUTOFOCUS.sub(" data-autofocus", body)
     return _SITE_LINK.sub(link, _URL_ATTR.sub(attr, body))
 
 

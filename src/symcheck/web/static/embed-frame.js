@@ -34,5 +34,9 @@
   // details/summary toggles and suggestion lists change the height without resizing the body's box
   document.addEventListener("toggle", function () { send("resize"); }, true);
   document.addEventListener("input", function () { setTimeout(function () { send("resize"); }, 350); });
+  // the next step's heading gets the focus (for screen readers) when the reader is using the frame; a
+  // frame that merely loaded with the publisher's page never takes the focus from it
+  var target = document.querySelector("[data-autofocus]");
+  if (target && document.hasFocus()) { target.focus({ preventScroll: true }); }
   send("loaded");
 })();
