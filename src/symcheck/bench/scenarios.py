@@ -96,7 +96,10 @@ def run_scenario(pack: Pack, sc: Scenario) -> ScenarioOutcome:
         if question is None:
             break
         asked.append(question.evidence_id)
-        if question.evidence_id in pack.checklists:  # each item from the facts, "unknown" otherwise
+        # a list question (checklist, emergency gate, red-flag group): each item from the facts, "unknown" otherwise
+        if question.evidence_id in pack.checklists or question.type == "many_of" and question.choices and all(
+            c.id in pack.evidence for c in question.choices
+        ):
             interview.answer_many({c.id: sc.facts.get(c.id, "unknown") for c in question.choices})
         else:
             interview.answer(question.evidence_id, sc.facts.get(question.evidence_id, "unknown"))
