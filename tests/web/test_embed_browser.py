@@ -63,6 +63,9 @@ SCRIPT_WIDGET = ('<div class="widget"><script src="{sym}/static/embed.js" data-s
 PLAIN_WIDGET = ('<div class="widget"><iframe src="{sym}/embed/check?complaint=leg_cramp" title="Symptom checker" '
                 'style="width:100%;height:1400px;border:0"></iframe></div>')
 
+SEARCH_WIDGET = ('<div class="widget"><script src="{sym}/static/embed.js" data-symcheck="search" '
+                 'data-results="{pub}/results"></script></div>')
+
 
 def _publisher(port: int, pages: dict[str, str]) -> Iterator[str]:
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -110,8 +113,11 @@ def origins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
+    pub = f"http://127.0.0.1:{pub_port}"
     pages = {"/article": PUBLISHER_PAGE.format(widget=SCRIPT_WIDGET.format(sym=sym)),
-             "/plain": PUBLISHER_PAGE.format(widget=PLAIN_WIDGET.format(sym=sym))}
+             "/plain": PUBLISHER_PAGE.format(widget=PLAIN_WIDGET.format(sym=sym)),
+             "/with-search": PUBLISHER_PAGE.format(widget=SEARCH_WIDGET.format(sym=sym, pub=pub)),
+             "/results": PUBLISHER_PAGE.format(widget="<p>Our own search results page.</p>")}
     allowed_gen = _publisher(pub_port, pages)
     other_gen = _publisher(other_port, pages)
     try:
@@ -269,3 +275,37 @@ def test_a_plain_iframe_without_javascript_runs_to_the_emergency(browser: Any, o
     assert fl.get_by_role("heading", level=1).inner_text() == "Call emergency services now"
     assert page.url == origins["publisher"] + "/plain"
     context.close()
+
+
+def test_publishers_page_live_preview(browser: Any, origins: dict[str, str]) -> None:
+    for viewport, size in ((PHONE, "390"), (DESKTOP, "desktop")):
+        context, page, console = _tab(browser, viewport)
+        page.goto(origins["symcheck"] + "/publishers")
+        assert "data-symcheck=\"check\"" in page.locator("pre").first.inner_text()
+        page.frame_locator("iframe.symcheck-embed").get_by_label("Age in years").wait_for()
+        _wait_for_height_change(page, 0)
+        _assert_frame_fits_content(page)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"/publishers is {overflow}px wider than the viewport"
+        _shot(page, f"publishers-{size}")
+        context.close()
+        assert not [c for c in console if c.startswith(("error", "pageerror"))], console
+
+
+def test_embedded_search_suggests_and_opens_the_publishers_results(browser: Any, origins: dict[str, str]) -> None:
+    context, page, console = _tab(browser, PHONE)
+    page.goto(origins["publisher"] + "/with-search")
+    fl = page.frame_locator("iframe.symcheck-embed")
+    box = fl.get_by_role("combobox", name="Search conditions and symptoms")
+    box.wait_for()
+    closed = _wait_for_height_change(page, 0)
+    box.press_sequentially("tetan", delay=30)
+    fl.get_by_role("option").first.wait_for()
+    _wait_for_height_change(page, closed)  # the frame grew to show the suggestions
+    _assert_frame_fits_content(page)
+    _shot(page, "embed-publisher-search-390")
+    box.press("Escape")
+    box.press("Enter")  # no suggestion chosen: the publisher's own results page, in the whole window
+    page.wait_for_url(origins["publisher"] + "/results?q=tetan")
+    context.close()
+    assert not [c for c in console if c.startswith(("error", "pageerror"))], console
