@@ -80,8 +80,17 @@ def stem(word: str) -> str:
     return word
 
 
+# An ICD-10 code is one word ("R25.2" -> "r252"), so that a bare digit in a query ("alert(1)") does not
+# match the code of every condition ending in ".1".
+_ICD = re.compile(r"\b([A-Za-z][0-9]{2})\.([0-9A-Za-z]{1,4})\b")
+
+
+def _join_codes(text: str) -> str:
+    return _ICD.sub(lambda m: m.group(1) + m.group(2), text)
+
+
 def tokenize(text: str) -> list[str]:
-    return [stem(w) for w in normalise(text).split() if w not in STOPWORDS]
+    return [stem(w) for w in normalise(_join_codes(text)).split() if w not in STOPWORDS]
 
 
 def _default_url(pack_id: str) -> Callable[[str, str], str]:
@@ -155,8 +164,10 @@ class SearchIndex:
             return (word,)
         if len(word) < 4:
             return ()  # one typo in a short word matches too many unrelated words
-        # Words more than two letters longer or shorter cannot reach the cutoff; skip them for speed.
-        nearby = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, ())]
+        # Words more than two letters longer or shorter cannot reach the cutoff; skip them for speed. A short
+        # word may differ by one letter only ("alert" is not a misspelt "let").
+        reach = 1 if len(word) <= 5 else 2
+        nearby = [w for n in range(len(word) - reach, len(word) + reach + 1) for w in self._by_length.get(n, ())]
         close = difflib.get_close_matches(word, nearby, n=3, cutoff=CORRECTION_CUTOFF)
         if not close:
             return ()
@@ -175,7 +186,9 @@ class SearchIndex:
         return out
 
     def query_tokens(self, q: str, prefix: bool = False) -> list[str]:
-        words = [w for w in normalise(q).split() if w not in STOPWORDS]
+        # a lone one- or two-digit number says nothing about a symptom ("alert(1)", "1 day")
+        words = [w for w in normalise(_join_codes(q)).split()
+                 if w not in STOPWORDS and not (w.isdigit() and len(w) <= 2)]
         tokens: list[str] = []
         for i, word in enumerate(words):
             if prefix and i == len(words) - 1 and not q.endswith(" "):

@@ -26,6 +26,8 @@ from symcheck.web.site import pack_for, render
 router = APIRouter(include_in_schema=False)
 
 MAX_QUERY = 200
+PER_PAGE = 30
+MAX_HITS = 300
 TOP_CAUSES = 5
 
 
@@ -194,13 +196,19 @@ def privacy(request: Request) -> HTMLResponse:
 
 
 @router.api_route("/search", methods=["GET", "HEAD"], response_class=HTMLResponse)
-def search_page(request: Request, q: str = "") -> HTMLResponse:
+def search_page(request: Request, q: str = "", page: str = "1") -> HTMLResponse:
     pack = pack_for(request)
     truncated = len(q) > MAX_QUERY
     q = q[:MAX_QUERY]  # a page answers an over-long query with what fits, not with an error document
-    hits = web_search.search(pack, q, limit=30) if q.strip() else []
+    # every match, a page of them at a time, saying how many there are (results used to stop silently at 30)
+    hits = web_search.search(pack, q, limit=MAX_HITS) if q.strip() else []
+    pages = max(1, -(-len(hits) // PER_PAGE))
+    number = min(max(int(page), 1), pages) if page.isdigit() else 1
+    first = (number - 1) * PER_PAGE
     return render(request, "search.html", pack=pack, nav="search", page_title=f"Search: {q}" if q else "Search",
-                  search_query=q, hits=hits, kind_labels=web_search.KIND_LABELS, truncated=truncated)
+                  search_query=q, hits=hits[first:first + PER_PAGE], total=len(hits), first=first + 1,
+                  page_number=number, pages=pages, page_url=lambda n: "/search?" + urlencode({"q": q, "page": n}),
+                  kind_labels=web_search.KIND_LABELS, truncated=truncated)
 
 
 @router.get("/search/suggest")

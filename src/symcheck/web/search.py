@@ -98,7 +98,22 @@ def index_for(pack: Pack) -> SearchIndex:
 KIND_WEIGHTS = {"page": 1.2, "condition": 1.15, "complaint": 1.1, "category": 1.0, "section": 1.0, "evidence": 0.85}
 
 
+# A complaint the pack sends elsewhere (a scope rule names it) is rarely what the person is after: it goes
+# below the pages the pack does cover ("cramp" listed belly and period cramps first).
+OUT_OF_SCOPE_WEIGHT = 0.6
+
+
+def out_of_scope_complaints(pack: Pack) -> frozenset[str]:
+    return frozenset(c for r in pack.rules if r.scope for c in r.complaints)
+
+
 def search(pack: Pack, q: str, limit: int = 20, prefix: bool = False) -> list[SearchHit]:
     hits = index_for(pack).search(q, limit=limit * 2, prefix=prefix)
-    hits.sort(key=lambda h: -h.score * KIND_WEIGHTS.get(h.kind, 1.0))
+    elsewhere = out_of_scope_complaints(pack)
+
+    def weight(h: SearchHit) -> float:
+        w = KIND_WEIGHTS.get(h.kind, 1.0)
+        return w * OUT_OF_SCOPE_WEIGHT if h.kind == "complaint" and h.id in elsewhere else w
+
+    hits.sort(key=lambda h: -h.score * weight(h))
     return hits[:limit]
