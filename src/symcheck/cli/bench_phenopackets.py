@@ -121,7 +121,7 @@ def _print_set(console: Console, s: bench.SetReport, chosen: tuple[str, ...], hp
         f"{'/'.join(chosen)} candidates; HPO {hpoa_version}"
     )
     cols = ("profile", "model", "excluded", "top-1", "top-3", "top-10", "MRR", "× baseline (1/3/10/MRR)",
-            "top-1 (cand.)", "ms p50", "ms mean")
+            "top-1 (cand.)", "ms p50", "CPU ms p50", "ms mean")
     for col in cols:
         table.add_column(col, justify="left" if col in ("profile", "model", "excluded") else "right")
     for m in s.modes:
@@ -139,6 +139,7 @@ def _print_set(console: Console, s: bench.SetReport, chosen: tuple[str, ...], hp
             ratios,
             f"{m.candidate_cases.top1:.1%}",
             f"{m.ms_per_case_p50:.2f}",
+            f"{m.cpu_ms_per_case_p50:.2f}",
             f"{m.ms_per_case_mean:.2f}",
         )
     console.print(table)
