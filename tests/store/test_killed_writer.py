@@ -100,3 +100,30 @@ def test_writer_killed_inside_a_transaction_leaves_no_row(db_url: str):
         assert store.get_assessment(record.id).id == record.id
     finally:
         store.close()
+
+
+@pytest.mark.slow
+def test_killed_while_adding_and_deleting_keeps_no_deleted_copy(tmp_path: Path):
+    """Issue 15: kill -9 cycles while rows are added and deleted: every acknowledged row is still there,
+    and no acknowledged deletion left a copy anywhere in the database's files (looked at before reopening)."""
+    from tests.store.test_wipe import copies
+
+    url = f"sqlite:///{tmp_path / 'churn.db'}"
+    open_store(url).close()
+    kept: list[str] = []
+    deleted: list[tuple[str, str]] = []
+    for _round in range(3):
+        proc = _spawn(url, "churn")
+        for line in _read_lines(proc, 10):
+            what, row_id, marker = line.split()
+            if what == "kept":
+                kept.append(row_id)
+            else:
+                deleted.append((row_id, marker))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        left = {marker: found for _id, marker in deleted if (found := copies(tmp_path, marker))}
+        assert not left, f"deleted assessments still on disk: {left}"
+    stored = set(_check_consistent(url))
+    assert not [i for i in kept if i not in stored], "acknowledged rows lost"
+    assert not [i for i, _m in deleted if i in stored], "acknowledged deletions came back"

@@ -2,6 +2,8 @@
 
     python writer_process.py URL loop   # write assessments forever, print each id once committed
     python writer_process.py URL hold   # insert one row inside a transaction, say so, then wait
+    python writer_process.py URL churn  # add rows and delete every other one: "kept ID MARKER" once
+                                        # committed, "deleted ID MARKER" once deleted and wiped
 
 Each row carries a real assessment of the mini pack plus a large filler with its own checksum, so a
 torn write would show as a payload that does not parse or whose checksum does not match.
@@ -50,6 +52,19 @@ def main() -> None:
             print(f"inside {row_id}", flush=True)
             time.sleep(120)
         return
+    if mode == "churn":
+        j = 0
+        while True:
+            marker = f"M{uuid.uuid4().hex}"
+            data = payload(j)
+            data["marker"] = marker
+            record = store.add_assessment(payload=data, pack_id="mini", pack_version="0.0.1", engine_version="test")
+            if j % 2:
+                store.delete_assessment(record.id)
+                print(f"deleted {record.id} {marker}", flush=True)
+            else:
+                print(f"kept {record.id} {marker}", flush=True)
+            j += 1
     i = 0
     while True:
         record = store.add_assessment(payload=payload(i), pack_id="mini", pack_version="0.0.1", engine_version="test")
