@@ -7,6 +7,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -14,6 +15,7 @@ from symcheck.engine import posterior, questions
 from symcheck.engine.model import MANY_OF, ONE_OF, YES_NO, CompiledModel, build_model
 from symcheck.kb.compile import compile_pack
 from symcheck.kb.loader import PackData
+from symcheck.kb.pack import Pack
 from symcheck.kb.schema import Choice, Condition, Evidence, Likelihood, PackMeta, Prior, Question, Source
 
 SIZES: tuple[tuple[int, int], ...] = ((50, 200), (1_000, 2_000), (10_000, 20_000))
@@ -176,3 +178,94 @@ def run(sizes: tuple[tuple[int, int], ...] = SIZES, patients: int = 20, steps: i
         if progress:
             progress(i + 1, len(sizes))
     return out
+
+
+# ----- one real interview step on a built-in pack ---------------------------------------------------------------
+
+
+@dataclass
+class PackStepFigures:
+    pack: str
+    conditions: int
+    evidence: int
+    links: int
+    interviews: int
+    steps: int
+    median_ms: float
+    p99_ms: float
+    # CPU time of this process per step: on a shared, busy machine the wall time also counts waiting for a core
+    cpu_median_ms: float
+    cpu_p99_ms: float
+
+
+def _sample_answer(pack: Pack, ev_id: str, truth: int, rng: np.random.Generator) -> Any:
+    """What a patient with condition `truth` answers, drawn from the pack's own likelihoods."""
+    model = pack.compiled.model
+    e = pack.evidence[ev_id]
+    idx = pack.compiled.outcome_index[ev_id]
+    if e.type == "yes_no":
+        p = posterior.outcome_probability(model, idx["present"], truth)
+        return "present" if rng.random() < p else "absent"
+    if e.type == "one_of":
+        ids = list(idx)
+        probs = np.array([posterior.outcome_probability(model, idx[c], truth) for c in ids])
+        return ids[int(rng.choice(len(ids), p=probs / probs.sum()))]
+    if e.type == "many_of":
+        return [ch.id for ch in e.choices if rng.random() < posterior.outcome_probability(model, idx[ch.id], truth)]
+    return "unknown"  # numbers: the timing does not depend on the value
+
+
+def time_pack_steps(pack: Pack, interviews: int = 40, seed: int = 1,
+                    cpu: list[float] | None = None) -> list[float]:
+    """Seconds per real interview step (`Interview.next_question()` then `Interview.result()`), for virtual
+    patients who each have one of the pack's conditions (drawn at random, with an age and sex its prior allows)
+    and answer from that condition's likelihoods. `cpu`, when given, receives the process CPU seconds per step."""
+    from symcheck.interview import Interview
+
+    rng = np.random.default_rng(seed)
+    model = pack.compiled.model
+    bands = pack.meta.age_bands
+    times: list[float] = []
+    for _ in range(interviews):
+        truth = int(rng.integers(model.n_conditions))
+        prior = np.exp(model.log_prior[:, :, truth])  # [band, sex]
+        flat = prior.ravel() / prior.sum()
+        k = int(rng.choice(len(flat), p=flat))
+        band, sex = divmod(k, prior.shape[1])
+        lo, hi = bands[band]
+        age = float(rng.integers(lo, min(hi, 90) + 1))
+        iv = Interview(pack, age=age, sex=("female", "male")[sex])
+        for _ in range(200):
+            t0, c0 = time.perf_counter(), time.process_time()
+            question = iv.next_question()
+            iv.result()
+            times.append(time.perf_counter() - t0)
+            if cpu is not None:
+                cpu.append(time.process_time() - c0)
+            if question is None:
+                break
+            if question.type == "many_of" and question.choices and all(c.id in pack.evidence for c in question.choices):
+                iv.answer_many({c.id: _sample_answer(pack, c.id, truth, rng) for c in question.choices})
+            else:
+                iv.answer(question.evidence_id, _sample_answer(pack, question.evidence_id, truth, rng))
+    return times
+
+
+def measure_pack(pack: Pack, interviews: int = 40, seed: int = 1) -> PackStepFigures:
+    time_pack_steps(pack, 2, seed + 1)  # warm the caches of the first call
+    cpu: list[float] = []
+    arr = np.array(time_pack_steps(pack, interviews, seed, cpu)) * 1000
+    cpu_ms = np.array(cpu) * 1000
+    model = pack.compiled.model
+    return PackStepFigures(
+        pack=pack.id,
+        conditions=model.n_conditions,
+        evidence=model.n_questions,
+        links=model.n_links,
+        interviews=interviews,
+        steps=len(arr),
+        median_ms=float(np.median(arr)),
+        p99_ms=float(np.percentile(arr, 99)),
+        cpu_median_ms=float(np.median(cpu_ms)),
+        cpu_p99_ms=float(np.percentile(cpu_ms, 99)),
+    )
