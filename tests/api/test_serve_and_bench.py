@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -26,7 +27,8 @@ from tests.conftest import MINI, REPO
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO / "src"), env.get("PYTHONPATH", "")) if p)
-    for key in ("SYMCHECK_PACKS", "SYMCHECK_DEFAULT_PACK", "SYMCHECK_DATABASE_URL", "SYMCHECK_API_KEY"):
+    for key in ("SYMCHECK_PACKS", "SYMCHECK_DEFAULT_PACK", "SYMCHECK_DATABASE_URL", "SYMCHECK_API_KEY",
+                "SYMCHECK_SERVE_PARENT_PID"):
         env.pop(key, None)
     return env
 
@@ -75,7 +77,8 @@ def _main_fails(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[s
     from symcheck.cli.main import main
 
     # serve exports its settings for the workers; make sure they are undone after the test.
-    for key in ("SYMCHECK_PACKS", "SYMCHECK_DEFAULT_PACK", "SYMCHECK_DATABASE_URL"):
+    for key in ("SYMCHECK_PACKS", "SYMCHECK_DEFAULT_PACK", "SYMCHECK_DATABASE_URL", "SYMCHECK_SERVE_PARENT_PID",
+                "SYMCHECK_BODY_TIMEOUT_S", "SYMCHECK_TRUSTED_HOSTS"):
         monkeypatch.setenv(key, "")
         monkeypatch.delenv(key)
     monkeypatch.setattr(sys, "argv", ["symcheck", *args])
@@ -138,3 +141,60 @@ def test_bench_api_measures_a_short_run(tmp_path: Path):
     assert most["requests"] > 0 and most["errors"] == 0
     assert "p99" in result.output
 
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(entry.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux only")
+def test_workers_exit_when_serve_is_killed(tmp_path: Path):
+    """Issue 15 item 8: kill -9 the `symcheck serve --workers 2` process; its workers stop and the port
+    is free again for a restart."""
+    port = bench.free_port()
+    proc = _symcheck("serve", "--port", str(port), "--workers", "2", "--pack", str(MINI),
+                     "--database-url", f"sqlite:///{tmp_path / 'serve.db'}", "--log-level", "warning")
+    base = f"http://127.0.0.1:{port}"
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.3)
+            # uvicorn's spawned workers (the multiprocessing resource tracker is not one of them)
+            workers = [c for c in _children(proc.pid)
+                       if b"resource_tracker" not in (Path("/proc") / str(c) / "cmdline").read_bytes()]
+            with contextlib.suppress(httpx.HTTPError):
+                if len(workers) == 2 and httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 20
+        while any(_alive(w) for w in workers):
+            assert time.monotonic() < deadline, f"workers still running after their parent died: {workers}"
+            time.sleep(0.2)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", port))  # a restart could listen here again
+    finally:
+        for pid in [proc.pid, *workers]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
