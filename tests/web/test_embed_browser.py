@@ -187,6 +187,16 @@ def _answer_until_emergency(fl: Any) -> list[str]:
     raise AssertionError(f"no emergency screen after {asked}")
 
 
+def _audit_frame(page: Any) -> None:
+    """The site's own accessibility audit (names, ids, one h1, WCAG AA contrast) inside the frame, with the
+    publisher's theme applied."""
+    from tests.web.test_browser import AUDIT_JS
+
+    frame = page.locator("iframe.symcheck-embed").element_handle().content_frame()
+    problems = frame.evaluate(AUDIT_JS)
+    assert not problems, f"{frame.url}: {problems}"
+
+
 def _shot(page: Any, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
@@ -204,6 +214,7 @@ def test_publisher_page_embeds_a_checker_run_to_the_emergency_and_the_result(
         start_height = _wait_for_height_change(page, 0)  # the first size message arrived and was accepted
         assert start_height != 720  # not the script's initial guess: the content's own height
         _assert_frame_fits_content(page)
+        _audit_frame(page)
         # no site header or footer in the frame, but the disclaimer and the emergency number
         assert fl.locator(".site-header").count() == 0
         assert "This is not a diagnosis (test pack)." in fl.locator(".embed-footer").inner_text()
@@ -220,6 +231,7 @@ def test_publisher_page_embeds_a_checker_run_to_the_emergency_and_the_result(
         fl.locator(".question-form input[name=q][value=jaw_stiff]").wait_for(state="attached")
         question_height = _wait_for_height_change(page, start_height)
         _assert_frame_fits_content(page)
+        _audit_frame(page)
         asked = _answer_until_emergency(fl)
         assert "jaw_stiff" in asked and "wound" in asked
         heading = fl.get_by_role("heading", level=1)
@@ -231,6 +243,7 @@ def test_publisher_page_embeds_a_checker_run_to_the_emergency_and_the_result(
         assert emergency.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(164, 0, 29)"  # not themed
         emergency_height = _wait_for_height_change(page, question_height)
         _assert_frame_fits_content(page)
+        _audit_frame(page)
         assert page.url == origins["publisher"] + "/article"  # the reader never left the publisher's page
         page.locator("iframe.symcheck-embed").scroll_into_view_if_needed()
         _shot(page, f"embed-publisher-emergency-{size}")
@@ -239,6 +252,7 @@ def test_publisher_page_embeds_a_checker_run_to_the_emergency_and_the_result(
         fl.locator("#result-title").wait_for()
         _wait_for_height_change(page, emergency_height)
         _assert_frame_fits_content(page)
+        _audit_frame(page)
         assert fl.get_by_text("Not a diagnosis.").first.is_visible()
         # a condition link opens the site in a new tab, since the site's pages refuse frames
         link = fl.get_by_role("link", name="Tetanus").first
