@@ -90,7 +90,7 @@ def test_information_gain_picks_the_obviously_best_question(mini_pack):
     iv = Interview(mini_pack, age=30, sex="female", answers={"cramp": "present", "jaw_stiff": "absent"})
     q = iv.next_question()
     assert q is not None and q.evidence_id == "fever" and q.reason == "information_gain"
-    gains = questions.information_gain(mini_pack.compiled.model, np.array(list(iv._state().post)))
+    gains = questions.information_gain(mini_pack.compiled.model, np.array(list(iv.state().post)))
     ids = mini_pack.compiled.question_ids
     assert gains[ids.index("fever")] > gains[ids.index("wound")]
 

@@ -28,16 +28,16 @@ def test_emergency_red_flag_stops_at_once(mini_pack):
 def test_child_question_waits_for_its_parent(mini_pack):
     ids = mini_pack.compiled.question_ids
     iv = Interview(mini_pack, age=30, sex="female", answers={"cramp": "absent", "jaw_stiff": "absent"})
-    assert not iv._askable()[ids.index("night")]
+    assert not iv.askable()[ids.index("night")]
     iv.answer("cramp", "present")
-    assert iv._askable()[ids.index("night")]
+    assert iv.askable()[ids.index("night")]
 
 
 def test_pregnancy_is_never_asked_of_men_or_children(mini_pack):
     ids = mini_pack.compiled.question_ids
-    assert not Interview(mini_pack, age=30, sex="male")._askable()[ids.index("pregnant")]
-    assert not Interview(mini_pack, age=8, sex="female")._askable()[ids.index("pregnant")]
-    assert Interview(mini_pack, age=30, sex="female")._askable()[ids.index("pregnant")]
+    assert not Interview(mini_pack, age=30, sex="male").askable()[ids.index("pregnant")]
+    assert not Interview(mini_pack, age=8, sex="female").askable()[ids.index("pregnant")]
+    assert Interview(mini_pack, age=30, sex="female").askable()[ids.index("pregnant")]
 
 
 def test_stops_when_confident(mini_pack):

@@ -88,7 +88,8 @@ def load_scenarios(path: Path, pack: Pack) -> list[Scenario]:
     return out
 
 
-def run_scenario(pack: Pack, sc: Scenario) -> ScenarioOutcome:
+def drive(pack: Pack, sc: Scenario) -> tuple[Interview, list[str]]:
+    """The interview run to its end, the virtual patient answering from the facts ("unknown" otherwise)."""
     interview = Interview(pack, age=sc.age, sex=sc.sex, pregnant=sc.pregnant, complaint=sc.complaint)
     asked: list[str] = []
     for _ in range(200):  # a hard bound on top of the pack's question budget
@@ -96,13 +97,19 @@ def run_scenario(pack: Pack, sc: Scenario) -> ScenarioOutcome:
         if question is None:
             break
         asked.append(question.evidence_id)
-        # a list question (checklist, emergency gate, red-flag group): each item from the facts, "unknown" otherwise
-        if question.evidence_id in pack.checklists or question.type == "many_of" and question.choices and all(
-            c.id in pack.evidence for c in question.choices
-        ):
+        if question.type == "many_of" and question.choices and all(c.id in pack.evidence for c in question.choices):
             interview.answer_many({c.id: sc.facts.get(c.id, "unknown") for c in question.choices})
         else:
             interview.answer(question.evidence_id, sc.facts.get(question.evidence_id, "unknown"))
+    return interview, asked
+
+
+def interview_for(pack: Pack, sc: Scenario) -> Interview:
+    return drive(pack, sc)[0]
+
+
+def run_scenario(pack: Pack, sc: Scenario) -> ScenarioOutcome:
+    interview, asked = drive(pack, sc)
     result = interview.result(top=3)
     top3 = [d.condition_id for d in result.differential[:3]]
     expected = sc.expect.conditions

@@ -154,14 +154,11 @@ def is_complaint_question(pack: Pack, complaint: str | None, ev_id: str) -> bool
     return ev_id in described or (e is not None and e.group in COMPLAINT_GROUPS)
 
 
-def run_case(
-    pack: Pack,
-    case: Vignette,
-    mode: Mode,
-    mapping: dict[str, list[str]] | None = None,
-    answers_override: dict[str, Any] | None = None,
-) -> CaseOutcome:
-    """One vignette through the real interview with the virtual patient."""
+def drive(
+    pack: Pack, case: Vignette, mode: Mode, answers_override: dict[str, Any] | None = None
+) -> tuple[Interview, list[str], int | None, list[str]]:
+    """Run the interview to its end with the virtual patient: (interview, asked ids, questions before the
+    first one about the complaint, stated facts the pack has no evidence for)."""
     source = case.stated if answers_override is None else answers_override
     facts = {k: v for k, v in source.items() if k in pack.evidence}
     ignored = sorted(k for k in source if k not in pack.evidence)
@@ -175,10 +172,8 @@ def run_case(
         if question is None:
             break
         asked.append(question.evidence_id)
-        if question.evidence_id in pack.checklists or question.type == "many_of" and question.choices and all(
-            c.id in pack.evidence for c in question.choices
-        ):
-            members = [c.id for c in question.choices]
+        if question.type == "many_of" and question.choices and all(c.id in pack.evidence for c in question.choices):
+            members = [c.id for c in question.choices]  # a list question: each item answered on its own
             if before is None and any(is_complaint_question(pack, complaint, m) for m in members):
                 before = len(asked) - 1
             interview.answer_many({m: patient_answer(pack, facts, m, mode) for m in members})
@@ -186,6 +181,22 @@ def run_case(
             if before is None and is_complaint_question(pack, complaint, question.evidence_id):
                 before = len(asked) - 1
             interview.answer(question.evidence_id, patient_answer(pack, facts, question.evidence_id, mode))
+    return interview, asked, before, ignored
+
+
+def interview_for(pack: Pack, case: Vignette, mode: Mode) -> Interview:
+    return drive(pack, case, mode)[0]
+
+
+def run_case(
+    pack: Pack,
+    case: Vignette,
+    mode: Mode,
+    mapping: dict[str, list[str]] | None = None,
+    answers_override: dict[str, Any] | None = None,
+) -> CaseOutcome:
+    """One vignette through the real interview with the virtual patient."""
+    interview, asked, before, ignored = drive(pack, case, mode, answers_override)
     result = interview.result(top=3)
     top3 = [d.condition_id for d in result.differential[:3]]
     expected = expected_conditions(case, pack, mapping or {})

@@ -18,13 +18,14 @@ if TYPE_CHECKING:
 MIN_SHOWN_LLR = 0.05
 
 
-def differential(iv: Interview, top: int, must_list: tuple[int, ...] = ()) -> list[DifferentialItem]:
-    """The `top` most probable causes at or above 1%, plus any cause the triage names (`must_list`)."""
+def differential(iv: Interview, top: int, must_list: tuple[int, ...] = (),
+                 min_probability: float = LISTED_MIN) -> list[DifferentialItem]:
+    """The `top` most probable causes at or above `min_probability`, plus any cause the triage names."""
     pack = iv.pack
     model = pack.compiled.model
     state = iv.state()
     post = state.post
-    ranked = [int(c) for c in np.argsort(-post, kind="stable")[:top] if post[c] >= LISTED_MIN]
+    ranked = [int(c) for c in np.argsort(-post, kind="stable")[:top] if post[c] >= min_probability]
     ranked += [c for c in must_list if c not in ranked]
     ranked.sort(key=lambda c: -float(post[c]))
     order = np.asarray(ranked, dtype=np.int64)

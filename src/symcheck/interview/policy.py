@@ -63,7 +63,10 @@ def decide(iv: Interview) -> tuple[NextQuestion | None, str | None]:
     screen = _next_screen(iv, askable)
     informative = _informative(iv, gains, askable)
     if screen is not None:
-        if informative is not None and _last_step_was_screening(iv) and informative.information_gain >= INTERLEAVE_MIN_BITS:
+        # A check already half-positive (a "yes" to one of its signs) is followed up at once; otherwise one
+        # very informative question may come between two red-flag groups.
+        if informative is not None and not _sign_present(iv) and _last_step_was_screening(iv) \
+                and informative.information_gain >= INTERLEAVE_MIN_BITS:
             return informative, None
         return screen, None
     if informative is not None:
@@ -166,6 +169,11 @@ def _screen_why(iv: Interview, rules: list[CompiledRule]) -> str:
     if not cond_ids:
         return f"We ask this to check for a problem that would need {need}."
     return f"We ask this to check for {wording.names(iv.pack, cond_ids[:3])}, which would need {need}."
+
+
+def _sign_present(iv: Interview) -> bool:
+    facts = iv.state().facts
+    return any(any(facts.get(n) is True for n in r.order) for r in pending_checks(iv))
 
 
 def _last_step_was_screening(iv: Interview) -> bool:

@@ -270,16 +270,17 @@ class Interview:
             assessment=self._assessment(top, question is None, reason),
         )
 
-    def result(self, top: int = 5) -> Assessment:
+    def result(self, top: int = 5, *, all_causes: bool = False) -> Assessment:
+        """The assessment now. `all_causes` lists causes under 1% too (for explaining any one of them)."""
         question, reason = policy.decide(self)
-        return self._assessment(top, question is None, reason)
+        return self._assessment(top, question is None, reason, all_causes)
 
     def answer_text(self, ev_id: str) -> str:
         """The answer as a person reads it: yes, no, a choice's label, a list of labels, a number."""
         return wording.answer_text(self.pack, ev_id, self._answers.get(ev_id, "unknown"))
 
     # ----- the result ------------------------------------------------------------------------------
-    def _assessment(self, top: int, should_stop: bool, reason: str | None) -> Assessment:
+    def _assessment(self, top: int, should_stop: bool, reason: str | None, all_causes: bool = False) -> Assessment:
         pack = self.pack
         state = self.state()
         decision = triage_svc.decide(self)
@@ -288,7 +289,8 @@ class Interview:
         out_of_scope = pack.rule(scope_rules[0].id).message if scope_rules else None
         level_name = LEVEL_NAMES[decision.level]
         safety_net = [s.text for s in pack.meta.safety_netting if s.level in ("always", level_name)]
-        differential = [] if out_of_scope else explain.differential(self, top, decision.from_conditions)
+        differential = [] if out_of_scope else explain.differential(self, top, decision.from_conditions,
+                                                                    0.0 if all_causes else triage_svc.LISTED_MIN)
         if differential and decision.level < triage_mod.EMERGENCY:
             lead = pack.conditions[differential[0].condition_id]
             if lead.when_to_seek_help:

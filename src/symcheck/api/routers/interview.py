@@ -71,7 +71,7 @@ def _explain(packs: PackRegistry, body: ExplainIn) -> ModelResponse:
     pack = interview.pack
     if body.condition not in pack.conditions:
         raise InputError("condition", f"unknown condition {body.condition!r} in pack {pack.id}")
-    result = interview.result(top=len(pack.conditions))
+    result = interview.result(top=len(pack.conditions), all_causes=True)
     if result.out_of_scope:
         raise InputError("condition", f"the answers put the case outside this pack: {result.out_of_scope}")
     for rank, item in enumerate(result.differential, start=1):
