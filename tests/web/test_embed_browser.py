@@ -232,6 +232,9 @@ def test_publisher_page_embeds_a_checker_run_to_the_emergency_and_the_result(
         question_height = _wait_for_height_change(page, start_height)
         _assert_frame_fits_content(page)
         _audit_frame(page)
+        # screen readers land on the new question, as on the site (moved by embed-frame.js, not autofocus)
+        frame = page.locator("iframe.symcheck-embed").element_handle().content_frame()
+        assert frame.evaluate("document.activeElement && document.activeElement.id") == "question-title"
         asked = _answer_until_emergency(fl)
         assert "jaw_stiff" in asked and "wound" in asked
         heading = fl.get_by_role("heading", level=1)
