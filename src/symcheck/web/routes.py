@@ -21,6 +21,7 @@ from symcheck.kb.pack import Pack
 from symcheck.results import Assessment
 from symcheck.web import checker
 from symcheck.web import search as web_search
+from symcheck.web.multipack import pack_with_condition, pack_with_page, site_packs
 from symcheck.web.site import pack_for, render
 
 router = APIRouter(include_in_schema=False)
@@ -51,13 +52,14 @@ def home(request: Request) -> HTMLResponse:
         pack=pack,
         page_title="Understand your symptoms",
         symptom_page_id=_symptom_page_id(pack),
+        symptom_pages=[(p, _symptom_page_id(p)) for p in site_packs(request)],  # every served pack's page
         categories=page_mod.categories(pack),
     )
 
 
 @router.api_route("/symptoms/{page_id}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def symptom_page(request: Request, page_id: str) -> HTMLResponse:
-    pack = pack_for(request)
+    pack = pack_with_page(request, page_id) or pack_for(request)
     if page_id != _symptom_page_id(pack):
         return not_found(request, "symptom page", page_id)
     sections = pack.page.sections if pack.page else []
@@ -96,7 +98,7 @@ def condition_index(request: Request) -> HTMLResponse:
 
 @router.api_route("/conditions/{condition_id}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def condition_page(request: Request, condition_id: str) -> HTMLResponse:
-    pack = pack_for(request)
+    pack = pack_with_condition(request, condition_id) or pack_for(request)
     try:
         cond = pack.condition(condition_id)
     except NotFound:
@@ -201,7 +203,7 @@ def search_page(request: Request, q: str = "", page: str = "1") -> HTMLResponse:
     truncated = len(q) > MAX_QUERY
     q = q[:MAX_QUERY]  # a page answers an over-long query with what fits, not with an error document
     # every match, a page of them at a time, saying how many there are (results used to stop silently at 30)
-    hits = web_search.search(pack, q, limit=MAX_HITS) if q.strip() else []
+    hits = web_search.search_packs(site_packs(request), q, limit=MAX_HITS) if q.strip() else []
     pages = max(1, -(-len(hits) // PER_PAGE))
     number = min(max(int(page), 1), pages) if page.isdigit() else 1
     first = (number - 1) * PER_PAGE
@@ -214,8 +216,7 @@ def search_page(request: Request, q: str = "", page: str = "1") -> HTMLResponse:
 @router.get("/search/suggest")
 def search_suggest(request: Request, q: str = Query("", max_length=MAX_QUERY)) -> JSONResponse:
     """Suggestions as the person types (the last word may be unfinished)."""
-    pack = pack_for(request)
-    hits = web_search.search(pack, q, limit=8, prefix=True) if q.strip() else []
+    hits = web_search.search_packs(site_packs(request), q, limit=8, prefix=True) if q.strip() else []
     return JSONResponse(
         [{"title": h.title, "url": h.url, "kind": web_search.KIND_LABELS.get(h.kind, h.kind), "matched": h.matched}
          for h in hits]

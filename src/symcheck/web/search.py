@@ -107,7 +107,7 @@ def out_of_scope_complaints(pack: Pack) -> frozenset[str]:
     return frozenset(c for r in pack.rules if r.scope for c in r.complaints)
 
 
-def search(pack: Pack, q: str, limit: int = 20, prefix: bool = False) -> list[SearchHit]:
+def _weighted(pack: Pack, q: str, limit: int, prefix: bool) -> list[tuple[float, SearchHit]]:
     hits = index_for(pack).search(q, limit=limit * 2, prefix=prefix)
     elsewhere = out_of_scope_complaints(pack)
 
@@ -115,5 +115,32 @@ def search(pack: Pack, q: str, limit: int = 20, prefix: bool = False) -> list[Se
         w = KIND_WEIGHTS.get(h.kind, 1.0)
         return w * OUT_OF_SCOPE_WEIGHT if h.kind == "complaint" and h.id in elsewhere else w
 
-    hits.sort(key=lambda h: -h.score * weight(h))
-    return hits[:limit]
+    return [(h.score * weight(h), h) for h in hits]
+
+
+def search(pack: Pack, q: str, limit: int = 20, prefix: bool = False) -> list[SearchHit]:
+    ranked = _weighted(pack, q, limit, prefix)
+    ranked.sort(key=lambda pair: -pair[0])  # stable: the index's own order on equal scores
+    return [h for _, h in ranked[:limit]]
+
+
+# What the site can show from a pack other than the one its checker and category pages use: the symptom page,
+# its sections and the condition pages (their addresses resolve in any served pack, see web.multipack).
+OTHER_PACK_KINDS = frozenset({"page", "section", "condition"})
+
+
+def search_packs(packs: list[Pack], q: str, limit: int = 20, prefix: bool = False) -> list[SearchHit]:
+    """One search over several packs: the first pack's hits of every kind, the others' pages and conditions,
+    merged by weighted score. With one pack it is `search`."""
+    if len(packs) <= 1:
+        return search(packs[0], q, limit, prefix) if packs else []
+    ranked = _weighted(packs[0], q, limit, prefix)
+    seen = {h.url or f"{h.kind}:{h.id}" for _, h in ranked}
+    for pack in packs[1:]:
+        for score, h in _weighted(pack, q, limit, prefix):
+            key = h.url or f"{h.kind}:{h.id}"
+            if h.kind in OTHER_PACK_KINDS and key not in seen:
+                seen.add(key)
+                ranked.append((score, h))
+    ranked.sort(key=lambda pair: -pair[0])
+    return [h for _, h in ranked[:limit]]

@@ -1,0 +1,34 @@
+"""Every pack the site serves (issue 12): the home page lists each pack's symptom page, symptom and condition
+pages resolve in whichever pack has them, and site search covers them all.
+
+The first pack is the one `site.pack_for` names (the checker, categories and A-Z list use it); the others are the
+rest of the API's packs. An app given one pack explicitly (`mount_web(app, pack)`) serves that pack alone.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from symcheck.kb.pack import Pack
+from symcheck.web.site import pack_for
+
+
+def site_packs(request: Request) -> list[Pack]:
+    main = pack_for(request)
+    packs = [main]
+    if getattr(request.app.state, "web_pack", None) is None:
+        registry = getattr(getattr(request.app.state, "api", None), "registry", None)
+        packs += [p for p in (registry.packs.values() if registry is not None else ()) if p.id != main.id]
+    return packs
+
+
+def symptom_page_id(pack: Pack) -> str:
+    return pack.page.id if pack.page else pack.id
+
+
+def pack_with_page(request: Request, page_id: str) -> Pack | None:
+    return next((p for p in site_packs(request) if symptom_page_id(p) == page_id), None)
+
+
+def pack_with_condition(request: Request, condition_id: str) -> Pack | None:
+    return next((p for p in site_packs(request) if condition_id in p.conditions), None)
