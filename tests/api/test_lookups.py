@@ -105,7 +105,7 @@ def test_openapi_and_docs(client: TestClient):
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger-ui" in docs.text
     csp = docs.headers["content-security-policy"]
-    assert "script-src 'self' https://cdn.jsdelivr.net 'sha256-" in csp
+    assert "script-src 'self';" in csp and "http" not in csp  # Swagger UI is served by the app (issue 14)
 
 
 def test_security_headers_on_every_response(client: TestClient):

@@ -539,3 +539,25 @@ def test_browser_back_on_a_question_the_emergency_screen_and_the_result(phone390
     page.go_back()
     _assert_no_resubmission(page)
     assert question(page) == last
+
+
+def test_api_docs_render_offline(desktop: Tab) -> None:
+    """Swagger UI comes from this server: with every other host unreachable the docs still render, and
+    the page's strict CSP (this origin only) logs no violation."""
+    outside: list[str] = []
+
+    def block(route: Any) -> None:
+        if route.request.url.startswith(desktop.base):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    desktop.page.route("**/*", block)
+    page = desktop.go("/docs")
+    page.locator(".information-container .title").wait_for(timeout=15000)
+    assert "symcheck" in page.locator(".information-container .title").inner_text()
+    page.locator(".opblock").first.wait_for()
+    assert page.locator(".opblock").count() > 5
+    assert not outside, outside
+    desktop.shot("api-docs-desktop", full_page=False)

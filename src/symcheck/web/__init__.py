@@ -7,13 +7,13 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from symcheck.kb.pack import Pack
 from symcheck.web.embed import router as embed_router
 from symcheck.web.freetext import router as freetext_router
 from symcheck.web.routes import router
 from symcheck.web.site import STATIC_DIR
+from symcheck.web.static_files import FingerprintedStatic
 
 
 def mount_web(app: FastAPI, pack: Pack | str | None = None) -> None:
@@ -24,7 +24,7 @@ def mount_web(app: FastAPI, pack: Pack | str | None = None) -> None:
     app.include_router(router)
     app.include_router(freetext_router)  # the free-text start of the checker (issue 13)
     app.include_router(embed_router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", FingerprintedStatic(STATIC_DIR), name="static")
 
 
 __all__ = ["mount_web"]

@@ -17,6 +17,7 @@ from symcheck.kb import jsonld
 from symcheck.kb import page as page_mod
 from symcheck.kb.pack import DEFAULT_PACK, Pack, load_pack
 from symcheck.results import ACTIONS
+from symcheck.web.static_files import fingerprint
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -49,6 +50,14 @@ env.globals.update(
     jsonld=jsonld,
 )
 env.filters["plain"] = page_mod.markdown_to_plain
+
+
+def static_url(name: str) -> str:
+    """The address of a static file with its content hash, cached for a year by browsers (static_files)."""
+    return f"/static/{name}?v={fingerprint(STATIC_DIR / name) or __version__}"
+
+
+env.globals["static_url"] = static_url
 env.filters["pct"] = lambda p: f"{round(float(p) * 100)}%"
 
 
