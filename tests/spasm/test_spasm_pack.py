@@ -104,7 +104,10 @@ def test_every_emergency_scenario_reaches_its_level(summary):
 
 
 def test_scenario_accuracy_floor(summary):
-    # Floors below the measured figures (see the README); a drop means the pack or engine got worse.
+    # Floors below the measured figures (see the README); a drop means the pack or engine got worse. Since the
+    # thresholds are chosen by cross-validation with a harm-weighted loss (docs/pack-format.md), triage errs
+    # towards caution: under-triage is held near zero and exact agreement (72% measured) is the price.
     assert summary.top3 >= 0.85
-    assert summary.triage_exact >= 0.85
-    assert summary.mean_questions <= 20
+    assert summary.triage_exact >= 0.68
+    assert summary.under_triage <= 2
+    assert summary.mean_questions <= 12

@@ -71,9 +71,23 @@ def decide(iv: Interview) -> tuple[NextQuestion | None, str | None]:
         return screen, None
     if informative is not None:
         return informative, None
-    if float(state.post.max()) >= iv.stop.probability:
+    if _confident(iv):
         return None, "confident"
     return None, "no_informative_question"
+
+
+def _confident(iv: Interview) -> bool:
+    """The leading cause passes the pack's probability, and, when it is a harmless cause, the answers are
+    enough to reassure: a leading self-care cause short of the self-care threshold keeps the questions going."""
+    post = iv.state().post
+    lead = int(np.argmax(post))
+    if float(post[lead]) < iv.stop.probability:
+        return False
+    model = iv.pack.compiled.model
+    if model.cond_urgency[lead] != triage_mod.SELF_CARE:
+        return True
+    self_care = float(post[model.cond_urgency == triage_mod.SELF_CARE].sum())
+    return self_care >= float(model.level_threshold[triage_mod.SELF_CARE])
 
 
 # ----- 1. the emergency gate ------------------------------------------------------------------------------
@@ -195,7 +209,7 @@ def _informative(iv: Interview, gains: np.ndarray, askable: np.ndarray) -> NextQ
         q, gain = q_mod.best_question(gains_c, askable)
         if q >= 0 and gain / LN2 >= RULE_OUT_MIN_BITS:
             return _question(iv, q, gain, "rule_out", rule_out=c)
-    if float(state.post.max()) >= iv.stop.probability:
+    if _confident(iv):
         return None
     q, gain = q_mod.best_question(gains, askable)
     # A checklist is worth the summed gain of its open items (they are answered together).
