@@ -164,3 +164,16 @@ def test_cli_no_case_file_is_an_error() -> None:
     proc = subprocess.run([sys.executable, "-m", "symcheck.cli.main", "bench", "phenopackets"],
                           capture_output=True, text=True, timeout=120, env=env, cwd=REPO)
     assert proc.returncode == 2 and "give at least one case file" in proc.stderr
+
+
+def test_grouped_ece_interval_brackets_the_estimate() -> None:
+    from symcheck.rare.calibration import _ece, grouped_ece_interval, reliability
+
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0, 1, 400)
+    ok = rng.uniform(0, 1, 400) < p * 0.8  # overconfident by a fifth
+    groups = [f"g{i % 40}" for i in range(400)]
+    point = reliability(p.tolist(), ok.tolist()).ece
+    assert _ece(p, ok.astype(float), 10) == pytest.approx(point)
+    lo, hi = grouped_ece_interval(p.tolist(), ok.tolist(), groups, n_boot=300)
+    assert lo <= point <= hi and hi - lo > 0.01

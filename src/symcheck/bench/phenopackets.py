@@ -315,6 +315,7 @@ def evaluate_set(
     order = {"leave-publication-out": 0, "full": 1}
     modes.sort(key=lambda m: (order[m.profile], m.model == BASELINE, m.model != "symcheck", not m.excluded_terms))
     keys = list(runs)
+    groups = [c.cohort or c.disease_id for c in cases]
     return SetReport(
         file=file,
         split=split,
@@ -322,8 +323,8 @@ def evaluate_set(
         n_candidate=sum(is_candidate),
         n_not_candidate=len(cases) - sum(is_candidate),
         modes=modes,
-        calibration=calibration.evaluate(scored, params),
-        calibration_full=calibration.evaluate(scored_full, params),
+        calibration=calibration.evaluate(scored, params, groups=groups),
+        calibration_full=calibration.evaluate(scored_full, params, groups=groups),
         cases=[
             CaseResult(
                 id=c.id,

@@ -145,7 +145,9 @@ def _print_set(console: Console, s: bench.SetReport, chosen: tuple[str, ...], hp
     console.print(table)
     for label, cal in (("leave-publication-out", s.calibration), ("full", s.calibration_full)):
         t = Table(
-            title=f"Calibration of the top-1 score share ({label}, excluded terms used): ECE {cal.ece:.3f} over "
+            title=f"Calibration of the top-1 score share ({label}, excluded terms used): ECE {cal.ece:.3f}"
+            + (f" (95 % interval by cohort bootstrap {cal.ece_ci95[0]:.3f}-{cal.ece_ci95[1]:.3f})" if cal.ece_ci95 else "")
+            + " over "
             f"{cal.n:,} cases; mean top-1 share {cal.mean_top1_share:.3f} vs top-1 accuracy "
             f"{cal.top1_accuracy:.3f}; mean share of none of these {cal.mean_unknown_share:.3f}"
         )

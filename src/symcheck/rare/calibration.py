@@ -45,6 +45,9 @@ class CalibrationReport(BaseModel):
     mean_top1_share: float
     top1_accuracy: float
     mean_unknown_share: float
+    # 95 % interval of the ECE from a bootstrap over groups of cases (cohorts: cases of one cohort share a
+    # disease and often a paper, so they are not independent); None without groups.
+    ece_ci95: tuple[float, float] | None = None
     bins: list[ReliabilityBin]
 
 
@@ -85,9 +88,39 @@ def reliability(
     )
 
 
-def evaluate(cases: Sequence[ScoredCase], params: ScoreParams, n_bins: int = 10) -> CalibrationReport:
+def _ece(p: np.ndarray, c: np.ndarray, n_bins: int) -> float:
+    which = np.clip(np.ceil(p * n_bins).astype(int) - 1, 0, n_bins - 1)
+    n = np.bincount(which, minlength=n_bins)
+    gap = np.abs(np.bincount(which, weights=c, minlength=n_bins) - np.bincount(which, weights=p, minlength=n_bins))
+    return float(gap.sum() / max(len(p), 1)) if n.sum() else 0.0
+
+
+def grouped_ece_interval(
+    probs: Sequence[float], correct: Sequence[bool], groups: Sequence[str], n_bins: int = 10, n_boot: int = 1000,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """2.5th and 97.5th percentiles of the ECE over bootstrap resamples of whole groups."""
+    p = np.asarray(probs, dtype=float)
+    c = np.asarray(correct, dtype=float)
+    names, g = np.unique(np.asarray(groups), return_inverse=True)
+    members = [np.flatnonzero(g == k) for k in range(len(names))]
+    rng = np.random.default_rng(seed)
+    eces = []
+    for _ in range(n_boot):
+        pick = np.concatenate([members[k] for k in rng.integers(0, len(members), len(members))])
+        eces.append(_ece(p[pick], c[pick], n_bins))
+    lo, hi = np.percentile(eces, [2.5, 97.5])
+    return float(lo), float(hi)
+
+
+def evaluate(
+    cases: Sequence[ScoredCase], params: ScoreParams, n_bins: int = 10, groups: Sequence[str] | None = None
+) -> CalibrationReport:
     rows = [top1(c, params) for c in cases]
-    return reliability([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], n_bins)
+    report = reliability([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], n_bins)
+    if groups is not None and len(rows) > 1:
+        report.ece_ci95 = grouped_ece_interval([r[0] for r in rows], [r[1] for r in rows], groups, n_bins)
+    return report
 
 
 def log_loss(cases: Sequence[ScoredCase], params: ScoreParams) -> float:
