@@ -387,3 +387,15 @@ def _cached_toy(files: tuple[Path, Path]) -> RareIndex:
     if files not in _TOY_CACHE:
         _TOY_CACHE[files] = build_index(*files)
     return _TOY_CACHE[files]
+
+
+@pytest.mark.parametrize("params", [PARAMS, ScoreParams(), replace(ScoreParams(), excluded_ascertainment=8.0,
+                                                                      excluded_weight=0.5)])
+def test_excluded_sum_matches_the_matrix(toy: RareIndex, params: ScoreParams) -> None:
+    excluded = np.array([t(toy, x) for x in ("HP:0000618", "HP:0000252", "HP:0002069")], dtype=np.int32)
+    q = model.Query(observed=np.zeros(0, np.int32), excluded=excluded)
+    bg = model.finalize_background(toy.prof.bg, int(toy.ann.in_background.sum()), params)
+    matrix = model.term_scores(toy.graph, toy.prof, bg, q, params).excluded_lr
+    np.testing.assert_allclose(
+        model.excluded_log_lr_sum(toy.prof, bg, excluded, params), np.log(matrix).sum(axis=0), atol=1e-12
+    )

@@ -219,6 +219,9 @@ class Query:
     age_years: float | None = None
     sex: int = SEX_UNKNOWN
 
+    def _replace_excluded(self) -> Query:
+        return replace(self, excluded=np.zeros(0, dtype=np.int32))
+
 
 @dataclass(frozen=True)
 class TermScores:
@@ -602,6 +605,23 @@ def term_scores(
     )
 
 
+def excluded_log_lr_sum(prof: Profiles, bg: FloatArray, excluded: IntArray, params: ScoreParams) -> FloatArray:
+    """The summed log-LR of the excluded terms per disease, as `term_scores` gives them, without building the
+    (terms x diseases) matrix: most diseases lack a given feature and share one value (speed; tests compare)."""
+    out = np.zeros(prof.n_diseases)
+    if len(excluded) == 0 or params.excluded_weight == 0:
+        return out
+    w = params.excluded_weight
+    out += -w * float(np.log1p(-bg[excluded]).sum())
+    for x in excluded.tolist():
+        s, e = prof.cptr[x], prof.cptr[x + 1]
+        if s < e:
+            out[prof.cdis[s:e]] += w * np.log(
+                params.excluded_ascertainment * (1.0 - (1.0 - params.excluded_slack) * prof.cclos[s:e])
+            )
+    return out
+
+
 def age_log_lr(prof: Profiles, age_years: float | None, params: ScoreParams) -> FloatArray:
     """A patient younger than the disease's earliest typical onset: a penalty that grows with the gap and is
     bounded by `young_for_onset_lr`, never an exclusion. HPO's onset classes are population ranges (a
@@ -634,8 +654,8 @@ def total_log_lr(
     graph: TermGraph, prof: Profiles, bg: FloatArray, query: Query, params: ScoreParams
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Summed log-LR per disease of `prof`, and its age and sex parts."""
-    ts = term_scores(graph, prof, bg, query, params)
-    total = np.log(ts.observed_lr).sum(axis=0) + np.log(ts.excluded_lr).sum(axis=0)
+    ts = term_scores(graph, prof, bg, query._replace_excluded() if len(query.excluded) else query, params)
+    total = np.log(ts.observed_lr).sum(axis=0) + excluded_log_lr_sum(prof, bg, query.excluded, params)
     a = age_log_lr(prof, query.age_years, params)
     s = sex_log_lr(prof, query.sex, params)
     return total + a + s, a, s
