@@ -28,7 +28,7 @@ PSEUDO = _keys(
     "|not help|not helping|dont help|no matter|not stop|wont stop|doesnt stop|didnt stop|cant stop|no idea why"
     "|not sure why|dont know why|no reason|for no reason|nothing helps|nothing seems to help|wont go away"
     "|doesnt go away|not go away|didnt go away|not going away|no relief|without warning|no warning|not able"
-    "|cant|no way"
+    "|cant"
 )
 NEG_POST = _keys("has gone|have gone|is gone|are gone|went away|gone away|is normal|are normal|was normal")
 HEDGE_PRE = _keys(
@@ -53,6 +53,8 @@ TERMINATORS = {
 SUBJECTS = {"i", "im", "ive", "id", "ill", "she", "he", "shes", "hes", "it", "its", "my", "his", "her", "they", "we",
             "there", "theyre", "were", "this", "that", "these", "those", "he'", "you", "your"}
 WINDOW = 8
+LIST_WINDOW = 24  # "no A, B or C": a list may be long
+STRONG_STOPS = SENTENCE_END | {"but", "however", "though", "although", "except", "yet", "wherea", "instead", "(", ")"}
 TERMINATORS = {stem(w) for w in TERMINATORS}
 SUBJECTS = {stem(w) for w in SUBJECTS}
 
@@ -107,11 +109,12 @@ def find_triggers(tokens: list[Token]) -> list[Trigger]:
 
 def _or_list_ahead(tokens: list[Token], i: int) -> bool:
     """After a comma at i: is this a list 'X, Y or Z' (so a negation before X reaches Z)?"""
-    for t in tokens[i + 1 :]:
-        if t.key in SENTENCE_END or t.key in TERMINATORS:
-            return False
-        if t.key in ("or", "nor"):
+    for k in range(i + 1, len(tokens)):
+        key = tokens[k].key
+        if key in ("or", "nor"):
             return True
+        if key in STRONG_STOPS or (key in (",", "and") and k + 1 < len(tokens) and tokens[k + 1].key in SUBJECTS):
+            return False
     return False
 
 
@@ -121,9 +124,29 @@ class Context:
         self.triggers = find_triggers(tokens)
         self.pre_end = {t.end: t for t in self.triggers if t.where == "pre"}
         self.post_start = {t.start: t for t in self.triggers if t.where == "post"}
+        self.past_end = {t.end: t for t in self.triggers if t.kind == "past"}
+        self.past_start = {t.start: t for t in self.triggers if t.kind == "past"}
         self.inside: set[int] = set()
+        self.covering: dict[int, Trigger] = {}
         for t in self.triggers:
             self.inside.update(range(t.start, t.end))
+            for k in range(t.start, t.end):
+                self.covering[k] = t
+
+    def mask(self, spans: list[tuple[int, int]]) -> None:
+        """Forget triggers that lie inside matched phrases ("can't move" inside a phrase is not a pseudo-
+        negation, "not sure about tetanus" is a phrase, not a hedge)."""
+        inside = set()
+        for a, b in spans:
+            inside.update(range(a, b))
+        kept = [t for t in self.triggers if not all(k in inside for k in range(t.start, t.end))]
+        if len(kept) != len(self.triggers):
+            self.triggers = kept
+            self.pre_end = {t.end: t for t in kept if t.where == "pre"}
+            self.post_start = {t.start: t for t in kept if t.where == "post"}
+            self.past_end = {t.end: t for t in kept if t.kind == "past"}
+            self.past_start = {t.start: t for t in kept if t.kind == "past"}
+            self.covering = {k: t for t in kept for k in range(t.start, t.end)}
 
     def _stops(self, idx: int) -> bool:
         tok = self.tokens[idx]
@@ -138,19 +161,32 @@ class Context:
 
     def pre(self, start: int, kinds: tuple[str, ...] = ("neg", "hedge", "pseudo")) -> Trigger | None:
         """The nearest pre-trigger whose scope reaches token `start`."""
+        over = self.covering.get(start)
+        if over is not None and over.start < start and over.where == "pre":
+            # a trigger that ran into the phrase ("no more than I'm used to"): it still reads as before it
+            return over if over.kind in kinds else None
         j = start - 1
         steps = 0
-        while j >= 0 and steps <= WINDOW:
+        in_or_list = False
+        while j >= 0 and steps <= (LIST_WINDOW if in_or_list else WINDOW):
             trig = self.pre_end.get(j + 1)
             if trig is not None and trig.kind in kinds:
                 return trig
             if trig is not None and trig.kind != "past":
                 return None  # a nearer trigger of another kind owns this scope
-            if self._stops(j):
+            key = self.tokens[j].key
+            if key in ("or", "nor") or (key == "," and not self._subject_after(j) and _or_list_ahead(self.tokens, j)):
+                in_or_list = True
+            elif in_or_list and key not in STRONG_STOPS and not self._subject_after(j):
+                pass  # "no stiff neck and headache or rash": inside an or-list only a strong stop ends it
+            elif self._stops(j):
                 return None
             j -= 1
             steps += 1
         return None
+
+    def _subject_after(self, idx: int) -> bool:
+        return idx + 1 < len(self.tokens) and self.tokens[idx + 1].key in SUBJECTS
 
     def post(self, end: int, kinds: tuple[str, ...] = ("neg", "hedge")) -> Trigger | None:
         j = end
@@ -170,17 +206,17 @@ class Context:
         return None
 
     def is_past(self, start: int, end: int) -> Trigger | None:
-        """A past-history trigger in the same clause, before or after."""
+        """A past-history trigger in the same clause, before or after ("used to ...", "... years ago")."""
         j = start - 1
         while j >= 0 and not self._clause_break(j):
-            trig = self.pre_end.get(j + 1)
-            if trig is not None and trig.kind == "past":
+            trig = self.past_end.get(j + 1)
+            if trig is not None:
                 return trig
             j -= 1
         j = end
         while j < len(self.tokens) and not self._clause_break(j):
-            trig = self.post_start.get(j)
-            if trig is not None and trig.kind == "past":
+            trig = self.past_start.get(j)
+            if trig is not None:
                 return trig
             j += 1
         return None

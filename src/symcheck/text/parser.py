@@ -140,12 +140,16 @@ class _Parse:
                 ok = [tg for tg in targets if self._near_ok(tg.near, i, end)]
                 if ok:
                     found.append((i, end, ok))
-        # Two layers: words that describe where/which side (entries with `near`) do not compete with
+        # Layers: words that describe where/which side (choice entries with `near`) do not compete with
         # findings for the same words ("thighs ache" is both a location and an ache).
         chosen = []
-        layers = {t.evidence_id if t.near else "" for _, _, ts in found for t in ts}
+        def layer_of(t: Target) -> str:
+            # where/which-side words (choices with `near`) each form their own layer; yes/no findings share one
+            return t.evidence_id if t.near and self.pack.evidence[t.evidence_id].type != "yes_no" else ""
+
+        layers = {layer_of(t) for _, _, ts in found for t in ts}
         for layer in layers:
-            part = [(a, b, [t for t in ts if (t.evidence_id if t.near else "") == layer]) for a, b, ts in found]
+            part = [(a, b, [t for t in ts if layer_of(t) == layer]) for a, b, ts in found]
             part = [m for m in part if m[2]]
             # longest first, then leftmost; a phrase inside a longer one does not count on its own
             part.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
@@ -175,7 +179,9 @@ class _Parse:
     def run(self) -> ParseResult:
         pack, text, tokens = self.pack, self.text, self.tokens
         findings: list[Finding] = []
-        for a, b, targets in self.phrase_matches():
+        matches = self.phrase_matches()
+        self.ctx.mask([(a, b) for a, b, _ in matches])
+        for a, b, targets in matches:
             pol, cue, when = self.polarity(a, b)
             self.covered.update(range(a, b))
             for tg in targets:
@@ -350,7 +356,7 @@ class _Parse:
             described = set(pack.complaint(self.complaint_id).answers)
             for f in findings:
                 e = pack.evidence[f.evidence_id]
-                if e.parent in described and f.used:
+                if e.parent in described and f.used and e.id not in self.lex.red_flags:
                     f.used = False
                     out.pop(e.id, None)
         # a child answered "present" implies its yes/no parent; children of a parent that is absent or
@@ -361,10 +367,12 @@ class _Parse:
                 continue
             parent = pack.evidence[e.parent]
             pv = out.get(e.parent)
-            if parent.type == "yes_no":
-                if pv is None and out[ev_id] == "present":
-                    out[e.parent] = "present"
-                elif pv == "absent":
+            if parent.type == "yes_no" and pv is None and out[ev_id] == "present":
+                out[e.parent] = "present"
+            elif ev_id in self.lex.red_flags:
+                continue  # a stated warning sign is kept even when its parent reads otherwise: never dropped
+            elif parent.type == "yes_no":
+                if pv == "absent":
                     del out[ev_id]
             elif e.parent_value is not None and pv is not None:
                 chosen = pv if isinstance(pv, list) else [pv]

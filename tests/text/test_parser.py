@@ -1,0 +1,195 @@
+"""The free-text parser: negation scope, hedges, values, who it is about, spans, typos, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+import symcheck
+from symcheck.errors import InputError
+from symcheck.kb.pack import Pack
+from symcheck.text import parse
+
+
+def test_exported_from_the_package(spasm: Pack) -> None:
+    result = symcheck.parse("cramp in my calf at night", spasm)
+    assert result.complaint == "muscle_cramp"
+    assert result.answers["cramp_location"] == ["calf"]
+    assert result.answers["time_of_day"] == "night_or_rest"
+    assert result.answers["presentation"] == "cramp"
+
+
+def test_spans_point_at_the_words(spasm: Pack) -> None:
+    text = "My calf is swollen and hot. No fever."
+    result = parse(text, spasm)
+    assert result.findings
+    for f in result.findings:
+        assert text[f.span.start : f.span.end] == f.span.text
+        if f.cue is not None:
+            assert text[f.cue.start : f.cue.end] == f.cue.text
+    fever = next(f for f in result.findings if f.evidence_id == "fever")
+    assert fever.polarity == "absent" and fever.cue is not None and fever.cue.text == "No"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("No fever.", {"fever": "absent"}),
+        ("I don't have a fever.", {"fever": "absent"}),
+        ("He hasn't had a fit.", {"seizure": "absent"}),
+        ("She denies chest pain.", {"chest_pain": "absent"}),
+        ("Never had a seizure.", {"seizure": "absent"}),
+        ("Without any chest pain.", {"chest_pain": "absent"}),
+        # a list: the negation reaches every item
+        ("No fever, chest pain or confusion.", {"fever": "absent", "chest_pain": "absent", "confusion": "absent"}),
+        ("No chest pain or fainting.", {"chest_pain": "absent", "fainting": "absent"}),
+        # the scope stops at "but" and at a new clause
+        ("No fever but my calf is swollen.", {"fever": "absent", "hot_swollen_calf": "present"}),
+        ("No fever, I feel confused.", {"fever": "absent", "confusion": "present"}),
+        ("Not dizzy. He is confused.", {"dizzy_on_standing": "absent", "confusion": "present"}),
+        ("I have chest pain and no fever.", {"chest_pain": "present", "fever": "absent"}),
+    ],
+)
+def test_negation_and_its_scope(spasm: Pack, text: str, expected: dict[str, str]) -> None:
+    answers = parse(text, spasm).answers
+    for ev_id, value in expected.items():
+        assert answers.get(ev_id) == value, (text, ev_id, answers)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Not sure if I have a fever.", "Maybe a fever.", "I might have a fever.", "I don't know if I have a fever."],
+)
+def test_hedges_leave_the_question_open(spasm: Pack, text: str) -> None:
+    result = parse(text, spasm)
+    assert "fever" not in result.answers
+    assert any(f.evidence_id == "fever" and f.polarity == "unknown" for f in result.findings)
+
+
+def test_pseudo_negation_keeps_the_symptom(spasm: Pack) -> None:
+    # "can't breathe" is a symptom, not a negation of breathing
+    assert parse("He can't breathe properly.", spasm).answers.get("breathing_difficulty") == "present"
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("It started this morning.", "today"),
+        ("Since yesterday.", "today"),
+        ("For 3 days now.", "days"),
+        ("for about three months", "months"),
+        ("for a couple of weeks", "days"),
+        ("It began 4 weeks ago.", "weeks"),
+        ("on and off for two years", "months"),
+    ],
+)
+def test_durations_map_to_the_pack_bins(spasm: Pack, text: str, choice: str) -> None:
+    assert parse("Cramps in my calves. " + text, spasm).answers.get("symptom_duration") == choice
+
+
+@pytest.mark.parametrize(
+    ("text", "fever"),
+    [
+        ("Her temperature is 38.9.", "present"),
+        ("He had a temperature of 102F.", "present"),
+        ("Temp 39.2C this morning.", "present"),
+        ("My temperature was 36.8.", "absent"),
+        ("It was 33 degrees outside and I was sweating.", None),
+    ],
+)
+def test_temperatures(spasm: Pack, text: str, fever: str | None) -> None:
+    assert parse(text, spasm).answers.get("fever") == fever
+
+
+@pytest.mark.parametrize(
+    ("text", "per_week"),
+    [("cramps about twice a week", 2), ("3 times a week", 3), ("most nights", 5), ("once a month", 1 / 4.3)],
+)
+def test_frequencies(spasm: Pack, text: str, per_week: float) -> None:
+    assert parse(text, spasm).answers.get("cramps_per_week") == pytest.approx(per_week, abs=0.01)
+
+
+def test_who_it_is_about(spasm: Pack) -> None:
+    p = parse("My dad, 86, gets cramps in his calves at night.", spasm).person
+    assert (p.age, p.sex, p.speaker, p.relation) == (86, "male", "other", "dad")
+    p = parse("My 8 year old daughter has a twitchy eye. She is fine otherwise.", spasm).person
+    assert (p.age, p.sex, p.speaker) == (8, "female", "other")
+    p = parse("I'm a 34 year old woman with calf cramps.", spasm).person
+    assert (p.age, p.sex, p.speaker) == (34, "female", "self")
+    p = parse("Im 61 and my calves cramp at night, my husband says I kick in my sleep.", spasm).person
+    assert (p.age, p.speaker) == (61, "self")
+
+
+def test_pregnancy_weeks(spasm: Pack) -> None:
+    result = parse("I'm 28 weeks pregnant and get leg cramps at night.", spasm)
+    assert result.answers.get("pregnancy") == "present"
+    assert result.answers.get("late_pregnancy") == "present"
+    assert result.person.pregnant is True and result.person.sex == "female"
+    early = parse("I'm 8 weeks pregnant with cramps in my calves.", spasm)
+    assert early.answers.get("late_pregnancy") == "absent"
+
+
+def test_past_history_is_not_a_current_symptom(spasm: Pack) -> None:
+    result = parse("I had a fit years ago. Now my calves cramp at night.", spasm)
+    assert "seizure" not in result.answers
+    assert any(f.evidence_id == "seizure" and f.time == "past" for f in result.findings)
+
+
+def test_typos_are_tolerated(spasm: Pack) -> None:
+    result = parse("my calfs keep crampng and there is twiching", spasm)
+    assert result.answers.get("cramp_location") == ["calf"]
+    assert result.answers.get("visible_twitching") == "present"
+    assert result.corrections  # the misspellings it read, for the screen to show
+
+
+def test_real_words_are_not_corrected(spasm: Pack) -> None:
+    # "sports" is a word, not a misspelling of "spots" (a rash phrase)
+    result = parse("I had a sports drink after the match.", spasm)
+    assert "sports" not in result.corrections
+
+
+def test_unplaced_phrases_are_reported(spasm: Pack) -> None:
+    result = parse("My calf cramps at night. The neighbour's cat sings opera.", spasm)
+    assert any("opera" in s.text for s in result.unplaced)
+
+
+def test_out_of_scope_complaint_drops_muscle_descriptors(spasm: Pack) -> None:
+    result = parse("Cramping pain in my lower tummy on the right side with my period.", spasm)
+    assert result.complaint == "abdominal_or_period_cramps"
+    assert "laterality" not in result.answers and "cramp_location" not in result.answers
+
+
+def test_wrong_sex_answers_are_not_used(spasm: Pack) -> None:
+    result = parse("I'm a 40 year old man, I'm pregnant apparently, calf cramps.", spasm)
+    assert result.person.sex == "male"
+    assert "pregnancy" not in result.answers
+
+
+def test_bad_input_is_an_input_error(spasm: Pack) -> None:
+    with pytest.raises(InputError) as err:
+        parse("x" * 6000, spasm)
+    assert err.value.field == "text"
+    with pytest.raises(InputError):
+        parse(None, spasm)  # type: ignore[arg-type]
+    assert parse("", spasm).answers == {}
+
+
+def test_several_packs_choose_by_complaint(spasm: Pack) -> None:
+    abdominal = symcheck.load_pack("abdominal")
+    belly = parse("Period pain, cramping in my lower tummy since this morning.", [spasm, abdominal])
+    assert belly.pack == "abdominal"
+    muscle = parse("Cramp in my calf every night.", [spasm, abdominal])
+    assert muscle.pack == "spasm" and muscle.complaint == "muscle_cramp"
+    assert set(muscle.pack_scores) == {"spasm", "abdominal"}
+
+
+def test_fast_enough(spasm: Pack) -> None:
+    import time
+
+    text = ("My dad, 86, has had cramps in both calves at night for three weeks, they wake him up. No fever, "
+            "no swelling, not confused. He takes a water tablet and a statin. Not sure if his leg is warm.") * 2
+    parse(text, spasm)
+    t0 = time.perf_counter()
+    for _ in range(20):
+        parse(text, spasm)
+    # the goal is 10 ms per text; the bound leaves room for a busy test machine
+    assert (time.perf_counter() - t0) / 20 < 0.1
