@@ -52,4 +52,4 @@ def assess(
     if as_json:
         print(result.model_dump_json(indent=2))
     else:
-        render_assessment(Console(), result)
+        render_assessment(Console(), result, loaded)

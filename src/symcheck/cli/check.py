@@ -9,13 +9,15 @@ from rich.text import Text
 
 from symcheck.cli.apps import app
 from symcheck.cli.render import render_assessment
+from symcheck.emergency import localise
 from symcheck.engine.triage import EMERGENCY
 from symcheck.errors import InputError
-from symcheck.interview import Interview
+from symcheck.interview import MAX_AGE, Interview
 from symcheck.kb.pack import DEFAULT_PACK, Pack, load_pack
 from symcheck.results import NextQuestion
 
 BACK = {"b", "back"}
+UNSPECIFIED = "unspecified"  # "prefer not to say": the engine gets no sex
 DONT_KNOW = {"?", "d", "dk", "don't know", "dont know", "unknown"}
 
 
@@ -43,14 +45,33 @@ def _ask_age(console: Console) -> float:
         console.print("Please give an age between 0 and 120.")
 
 
+SEX_WORDS = {"female": "female", "f": "female", "male": "male", "m": "male", "unspecified": UNSPECIFIED,
+             "prefer-not-to-say": UNSPECIFIED, "prefer not to say": UNSPECIFIED, "none": UNSPECIFIED}
+
+
 def _ask_sex(console: Console) -> str:
     while True:
-        raw = _ask(console, "Sex at birth: 1 female, 2 male: ").lower()
-        if raw in ("1", "f", "female"):
-            return "female"
-        if raw in ("2", "m", "male"):
-            return "male"
-        console.print("Please type 1 or 2.")
+        raw = _ask(console, "Sex at birth: 1 female, 2 male, 3 prefer not to say: ").lower()
+        if raw in ("1", "2", "3"):
+            return ("female", "male", UNSPECIFIED)[int(raw) - 1]
+        if raw in SEX_WORDS:
+            return SEX_WORDS[raw]
+        console.print("Please type 1, 2 or 3.")
+
+
+def _check_options(pack: Pack, age: float | None, sex: str | None, complaint: str | None) -> str | None:
+    """Bad --age, --sex or --complaint: one line and exit 2 before anything is printed."""
+    if age is not None and not 0 <= age <= MAX_AGE:
+        raise InputError("--age", f"{age:g} is out of range (0 to {MAX_AGE} years)")
+    if sex is not None:
+        if sex.lower() not in SEX_WORDS:
+            raise InputError("--sex", f"{sex!r} is not one of female, male, unspecified (prefer not to say)")
+        sex = SEX_WORDS[sex.lower()]
+    if complaint is not None and not any(c.id == complaint for c in pack.meta.complaints):
+        valid = ", ".join(c.id for c in pack.meta.complaints)
+        raise InputError("--complaint", f"unknown complaint {complaint!r}; one of: {valid} "
+                                        f"(`symcheck complaints --pack {pack.id}` describes them)")
+    return sex
 
 
 def _ask_complaint(console: Console, pack: Pack) -> str:
@@ -126,13 +147,16 @@ def _read_answer(console: Console, q: NextQuestion) -> object:
 def check(
     pack: str = typer.Option(DEFAULT_PACK, "--pack", help="Pack name or folder."),
     age: float = typer.Option(None, "--age", help="Skip the age question."),
-    sex: str = typer.Option(None, "--sex", help="female or male; skips the question."),
-    complaint: str = typer.Option(None, "--complaint", help="Complaint id; skips the question."),
+    sex: str = typer.Option(None, "--sex", help="female, male or unspecified (prefer not to say); skips the "
+                            "question."),
+    complaint: str = typer.Option(None, "--complaint", help="Complaint id (see `symcheck complaints`); skips the "
+                                  "question."),
     text: str = typer.Option(None, "--text", help="Describe it in your own words; only what is open is asked."),
 ) -> None:
     """Answer questions in the terminal and get what to do, the possible causes and why. Not a diagnosis."""
     console = Console(highlight=False)
     loaded = load_pack(pack)
+    sex = _check_options(loaded, age, sex, complaint)
     answers: dict[str, object] = {}
     speaker = "self"
     if text is not None:  # free text first: the parse fills what it understood (symcheck.cli.parse_text)
@@ -152,13 +176,14 @@ def check(
             from symcheck.text.summary import fit_answers
 
             answers = fit_answers(loaded, answers, age, sex)
-        interview = Interview(loaded, age=age, sex=sex, complaint=complaint, answers=answers or None, speaker=speaker)
+        interview = Interview(loaded, age=age, sex=None if sex == UNSPECIFIED else sex, complaint=complaint,
+                              answers=answers or None, speaker=speaker)
         while True:
             step = interview.step()
             fired = step.assessment.triage.red_flags
             if fired and max(("self_care", "consultation", "consultation_24", "emergency",
                               "emergency_ambulance").index(f.level) for f in fired) >= EMERGENCY:
-                console.print(Panel(Text(step.assessment.triage.action, style="bold white on red"),
+                console.print(Panel(Text(localise(step.assessment.triage.action), style="bold white on red"),
                                     title="STOP: urgent", border_style="red"))
                 break
             question = step.next_question
@@ -176,4 +201,4 @@ def check(
         raise typer.Exit(1) from None
     except InputError:
         raise
-    render_assessment(console, interview.result())
+    render_assessment(console, interview.result(), loaded)

@@ -17,6 +17,7 @@ from symcheck.cli import (  # noqa: F401  (imported for their command registrati
     bench_triage_cv,
     bench_vignettes,
     check,
+    complaints,
     kb,
     kb_ddxplus,
     kb_page,
@@ -25,12 +26,20 @@ from symcheck.cli import (  # noqa: F401  (imported for their command registrati
     serve,
 )
 from symcheck.cli.apps import app
-from symcheck.errors import SymcheckError
+from symcheck.errors import NotFound, SymcheckError
 
 
 def main() -> None:
     try:
         app()
+    except NotFound as exc:
+        extra = ""
+        if exc.what == "pack":  # say which ones exist
+            from symcheck.kb.pack import available_packs
+
+            extra = f"; packs: {', '.join(available_packs()) or 'none found'}"
+        print(f"error: {exc}{extra}", file=sys.stderr)
+        sys.exit(2)
     except SymcheckError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)

@@ -1,13 +1,18 @@
-"""Rich rendering of an assessment for people reading a terminal."""
+"""Rich rendering of an assessment for people reading a terminal: compact enough for 80 columns, in lay
+words, and explained only by the answers the person gave."""
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from symcheck.results import Assessment
+from symcheck.emergency import emergency_number, localise
+from symcheck.kb.pack import Pack
+from symcheck.results import Assessment, Contribution
 
 STYLE = {
     "emergency_ambulance": "bold white on red",
@@ -16,6 +21,8 @@ STYLE = {
     "consultation": "bold black on cyan",
     "self_care": "bold black on green",
 }
+MIN_SHOWN = 0.005  # a cause under half a percent rounds to 0%: named on one line, not listed
+MAX_REASONS = 2  # answers shown for and against each cause
 
 
 def _answer_text(value: object) -> str:
@@ -24,34 +31,68 @@ def _answer_text(value: object) -> str:
     return str(value)
 
 
-def render_assessment(console: Console, result: Assessment) -> None:
+def _short(c: Contribution, pack: Pack | None) -> str:
+    """One answer in a few words: a choice's label says it alone ("Calf"), a yes/no needs its item's
+    short name ("Statin: yes")."""
+    answer = c.answer_text or _answer_text(c.answer)
+    e = pack.evidence.get(c.evidence_id) if pack else None
+    if e is not None and e.type in ("one_of", "many_of") and answer not in ("Don't know", "None of these"):
+        return answer
+    name = (e.label if e is not None and e.label else c.question).rstrip("?")
+    return f"{name}: {answer.lower() if answer in ('Yes', 'No') else answer}"
+
+
+def given_answers(result: Assessment, pack: Pack | None) -> set[str]:
+    """The evidence the person answered: the result's answers less those implied by the complaint."""
+    implied: set[str] = set()
+    if pack is not None and result.complaint:
+        comp = next((c for c in pack.meta.complaints if c.id == result.complaint), None)
+        if comp is not None:
+            implied = set(comp.answers)
+    return {k for k in result.answers if k not in implied}
+
+
+def render_assessment(
+    console: Console, result: Assessment, pack: Pack | None = None, given: Collection[str] | None = None
+) -> None:
+    """``given``: the evidence ids the person answered (default: every answer but the complaint's own);
+    only those explain a cause."""
+    number = emergency_number()
+    own = set(given) if given is not None else given_answers(result, pack)
     triage = result.triage
-    head = Text(triage.action, style=STYLE[triage.level])
-    body: list[Text | Table] = [head]
+    body: list[Text] = [Text(localise(triage.action, number), style=STYLE[triage.level])]
     for reason in triage.reasons:
-        body.append(Text("• " + reason))
+        body.append(Text("• " + localise(reason, number)))
     for flag in triage.red_flags:
         if flag.while_waiting:
-            body.append(Text("While you wait: " + flag.while_waiting, style="bold"))
-    console.print(Panel(Group(*body), title=f"What to do ({triage.level.replace('_', ' ')})", expand=True))
+            body.append(Text("While you wait: " + localise(flag.while_waiting, number), style="bold"))
+    console.print(Panel(Group(*body), title="What to do", expand=True))
 
     if result.out_of_scope:
-        console.print(Panel(result.out_of_scope, title="Outside what this checker covers"))
+        console.print(Panel(localise(result.out_of_scope, number), title="Outside what this checker covers"))
     elif result.differential:
-        table = Table(title="Possible causes (not a diagnosis)", show_lines=True)
-        table.add_column("cause")
-        table.add_column("chance", justify="right")
-        table.add_column("what speaks for it")
-        table.add_column("what speaks against it")
-        for item in result.differential:
-            name = item.name + (f"\n({item.lay_name})" if item.lay_name and item.lay_name != item.name else "")
-            table.add_row(
-                name,
-                f"{item.probability:.0%}",
-                "\n".join(f"{c.question} {c.answer_text or _answer_text(c.answer)}" for c in item.evidence_for[:4]) or "-",
-                "\n".join(f"{c.question} {c.answer_text or _answer_text(c.answer)}" for c in item.evidence_against[:4]) or "-",
-            )
-        console.print(table)
+        console.print(Text("Possible causes (not a diagnosis)", style="bold"))
+        shown = [d for d in result.differential if d.probability >= MIN_SHOWN]
+        hidden = [d for d in result.differential if d.probability < MIN_SHOWN]
+        grid = Table.grid(padding=(0, 2))  # the chance, then the cause; wrapped lines keep their indent
+        grid.add_column(justify="right", width=4, no_wrap=True)
+        grid.add_column()
+        for item in shown:
+            lay = item.lay_name or item.name
+            cell = Text(lay, style="bold")
+            if lay != item.name:
+                cell.append(f" ({item.name})", style="dim")
+            pro = [_short(c, pack) for c in item.evidence_for if c.evidence_id in own][:MAX_REASONS]
+            con = [_short(c, pack) for c in item.evidence_against if c.evidence_id in own][:MAX_REASONS]
+            if pro:
+                cell.append("\nfits: " + "; ".join(pro))
+            if con:
+                cell.append("\nagainst: " + "; ".join(con), style="dim")
+            grid.add_row(Text(f"{item.probability:.0%}", style="bold"), cell)
+        console.print(grid)
+        if hidden:
+            names = ", ".join(d.lay_name or d.name for d in hidden)
+            console.print(Text(f"Very unlikely with your answers: {names}", style="dim"))
 
     rec = result.recommendations
     if rec.specialists or rec.tests or rec.self_care:
@@ -64,7 +105,7 @@ def render_assessment(console: Console, result: Assessment) -> None:
             lines.append("Self-care: " + step)
         console.print(Panel("\n".join(lines), title="Next steps"))
     if result.safety_netting:
-        console.print(Panel("\n".join("• " + s for s in result.safety_netting), title="Get help if things change",
-                            border_style="red"))
-    console.print(Text(result.disclaimer, style="italic"))
+        console.print(Panel("\n".join("• " + localise(s, number) for s in result.safety_netting),
+                            title="Get help if things change", border_style="red"))
+    console.print(Text(localise(result.disclaimer, number), style="italic"))
     console.print(Text(f"pack {result.pack.id} {result.pack.version}, symcheck {result.engine_version}", style="dim"))
