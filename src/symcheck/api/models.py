@@ -44,6 +44,8 @@ class CaseIn(BaseModel):
     pregnant: bool | None = Field(None, description="only for females of the ages the pack accepts; answers a "
                                   "pack's pregnancy question, which must not contradict it")
     complaint: str | None = Field(None, max_length=120, description="a complaint id of the pack (its answers are applied)")
+    speaker: Literal["self", "other"] = Field("self", description="who answers: the person themselves, or someone "
+                                              "for them (questions are then worded about 'the person')")
     answers: dict[EvidenceId, Answer] = Field(default_factory=dict, max_length=500, description=ANSWERS_DESCRIPTION)
 
 

@@ -152,13 +152,15 @@ def check(
     complaint: str = typer.Option(None, "--complaint", help="Complaint id (see `symcheck complaints`); skips the "
                                   "question."),
     text: str = typer.Option(None, "--text", help="Describe it in your own words; only what is open is asked."),
+    for_someone_else: bool = typer.Option(False, "--for-someone-else", help="Answer for another person: the "
+                                          "questions then ask about 'the person'."),
 ) -> None:
     """Answer questions in the terminal and get what to do, the possible causes and why. Not a diagnosis."""
     console = Console(highlight=False)
     loaded = load_pack(pack)
     sex = _check_options(loaded, age, sex, complaint)
     answers: dict[str, object] = {}
-    speaker = "self"
+    speaker = "other" if for_someone_else else "self"
     if text is not None:  # free text first: the parse fills what it understood (symcheck.cli.parse_text)
         from symcheck.cli.parse_text import start_from_text
 

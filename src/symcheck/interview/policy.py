@@ -51,6 +51,10 @@ def decide(iv: Interview) -> tuple[NextQuestion | None, str | None]:
     gate = _open(iv, gate_items(iv), askable)
     if gate:
         return _gate_question(iv, gate), None
+    if _sign_present(iv):  # a "yes" at the gate is followed up before anything else
+        screen = _next_screen(iv, askable)
+        if screen is not None:
+            return screen, None
     if iv.complaint is None and "presentation" in iv.pack.evidence:
         q = index["presentation"]
         if askable[q]:

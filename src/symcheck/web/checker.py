@@ -107,6 +107,7 @@ class CheckState:
             pregnant=self.pregnant,
             complaint=self.complaint,
             answers=self.answer_dict(),
+            speaker="other" if self.for_whom == "other" else "self",
         )
 
 

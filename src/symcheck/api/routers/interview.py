@@ -30,7 +30,7 @@ def start_interview(packs: PackRegistry, body: CaseIn) -> Interview:
     pack = packs.for_request(body.pack)
     validate_case(pack, body.age, body.sex, body.pregnant, body.answers)
     return Interview(pack, age=body.age, sex=body.sex, pregnant=body.pregnant, complaint=body.complaint,
-                     answers=dict(body.answers))
+                     answers=dict(body.answers), speaker=body.speaker)
 
 
 @router.post("/interview", response_model=InterviewStep, responses=BODY_ERRORS, summary="Next question and the assessment so far")
