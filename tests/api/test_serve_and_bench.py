@@ -131,7 +131,7 @@ def test_bench_api_measures_a_short_run(tmp_path: Path):
     out = tmp_path / "bench.json"
     result = CliRunner().invoke(cli_app, ["bench", "api", "--pack", str(MINI), "--rate", "40", "--duration", "1",
                                           "--warmup", "0.2", "--saturate", "0.5", "--threads", "4",
-                                          "--json", str(out)])
+                                          "--no-goals", "--json", str(out)])
     assert result.exit_code == 0, result.output
     figures = json.loads(out.read_text())
     fixed, most = figures["phases"]
@@ -198,3 +198,24 @@ def test_workers_exit_when_serve_is_killed(tmp_path: Path):
         for pid in [proc.pid, *workers]:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.slow
+def test_bench_api_goals_small(tmp_path: Path):
+    """The hardening goals of `symcheck bench api` in small sizes: every phase runs and reports its figures;
+    the ones that do not depend on how busy this machine is must be met."""
+    out = tmp_path / "goals.json"
+    result = CliRunner().invoke(cli_app, ["bench", "api", "--pack", str(MINI), "--rate", "20", "--duration", "0.5",
+                                          "--warmup", "0", "--saturate", "0", "--threads", "2",
+                                          "--healthz-seconds", "1", "--rare-concurrent", "0", "--stalled", "60",
+                                          "--body-timeout", "1", "--kill-cycles", "1", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    goals = {g["name"]: g for g in json.loads(out.read_text())["goals"]}
+    healthz = next(g for name, g in goals.items() if name.startswith("healthz"))
+    assert healthz["figures"]["healthz_requests"] > 0 and healthz["figures"]["explain_ok"] > 0
+    stalled = next(g for name, g in goals.items() if "stalled" in name)
+    assert stalled["figures"]["closed"] == 60 and stalled["figures"]["closed_late"] == 0
+    killed = next(g for name, g in goals.items() if "kill" in name)
+    assert killed["figures"]["acknowledged_deletes"] > 0 and killed["figures"]["kept"] > 0
+    assert killed["figures"]["lost"] == 0 and killed["figures"]["deleted_copies_on_disk"] == 0
+    assert "Hardening goals" in result.output

@@ -22,7 +22,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from symcheck import __version__
 from symcheck.api import errors
-from symcheck.api.compute import Pools
+from symcheck.api.compute import Pools, set_switch_interval
 from symcheck.api.deps import API_KEY_ENV, ApiState
 from symcheck.api.docs import install_docs
 from symcheck.api.middleware import BodySizeLimit, PrivateResponses, SecurityHeaders
@@ -115,6 +115,7 @@ def create_app(
     every valid pack found); ``store``: an open store to use instead of opening ``database_url``;
     ``trusted_hosts``: the Host header values accepted (others get 400; default any)."""
     exit_with_parent()  # a worker of `symcheck serve --workers N` must not outlive its parent
+    set_switch_interval()  # the event loop's wait for the GIL behind the CPU pool (symcheck.api.compute)
     registry = PackRegistry(packs, default=default_pack)
     lazy_store = LazyStore(database_url, store=store)
     pools = Pools(cpu_threads, rare_queue)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -24,6 +25,8 @@ from symcheck.errors import InputError, SymcheckError
 
 T = TypeVar("T")
 
+SWITCH_INTERVAL_ENV = "SYMCHECK_SWITCH_INTERVAL_MS"
+DEFAULT_SWITCH_INTERVAL_MS = 0.5
 CPU_THREADS_ENV = "SYMCHECK_CPU_THREADS"
 RARE_QUEUE_ENV = "SYMCHECK_RARE_QUEUE"
 DEFAULT_CPU_THREADS = 2
@@ -50,6 +53,23 @@ def _setting(name: str, value: int | None, default: int, low: int, high: int) ->
     if not low <= value <= high:
         raise InputError(name, f"must be from {low} to {high}, got {value}")
     return value
+
+
+def set_switch_interval(ms: float | None = None) -> float:
+    """How long a thread may hold the GIL while another waits for it. The event loop gives up the GIL at
+    every poll for I/O and must win it back each time, so with the default 5 ms a request that takes a
+    dozen loop iterations waits up to a dozen times 5 ms behind the CPU threads. A shorter interval
+    bounds that wait; it costs the CPU threads a little in switching."""
+    if ms is None:
+        raw = os.environ.get(SWITCH_INTERVAL_ENV, "")
+        try:
+            ms = float(raw) if raw else DEFAULT_SWITCH_INTERVAL_MS
+        except ValueError:
+            raise InputError(SWITCH_INTERVAL_ENV, f"{raw!r} is not a number of milliseconds") from None
+    if not 0.05 <= ms <= 100:
+        raise InputError(SWITCH_INTERVAL_ENV, "must be from 0.05 to 100 ms")
+    sys.setswitchinterval(ms / 1000)
+    return ms
 
 
 class Pools:

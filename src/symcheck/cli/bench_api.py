@@ -30,9 +30,23 @@ def api(
                                    "requests/s (0: skip)."),
     connections: int = typer.Option(8, min=1, max=256, help="Connections in the throughput phase."),
     json_out: Path = typer.Option(None, "--json", help="Also write the figures as JSON here."),
+    goals: bool = typer.Option(True, "--goals/--no-goals", help="Also measure the hardening goals (issue 15): "
+                               "/healthz under load, rare-disease memory, stalled bodies, kill -9 cycles."),
+    healthz_seconds: float = typer.Option(5.0, min=0, max=120, help="Seconds of /healthz probes while 4 clients "
+                                          "send /v1/explain with every answer (0: skip)."),
+    rare_concurrent: int = typer.Option(40, min=0, max=500, help="Maximal /v1/rare/rank requests sent at once "
+                                        "(0: skip)."),
+    stalled: int = typer.Option(2000, min=0, max=10000, help="Connections that send part of a body and stall "
+                                "(0: skip)."),
+    body_timeout: float = typer.Option(5.0, min=0.5, max=60, help="The server's body timeout in the goal phases."),
+    kill_cycles: int = typer.Option(3, min=0, max=50, help="kill -9 cycles while storing and deleting (0: skip)."),
 ) -> None:
     """Start the API on loopback in its own process and load it with POST /v1/interview steps of
-    simulated patients: achieved requests/s, p50 / p90 / p99 latency."""
+    simulated patients: achieved requests/s, p50 / p90 / p99 latency. Then (unless --no-goals) the
+    hardening goals, each against a fresh server on 127.0.0.1: /healthz p99 while 4 clients hammer the
+    most expensive endpoint; server memory under concurrent maximal rare-disease rankings and after;
+    stalled request bodies closed within the body timeout; kill -9 cycles losing no acknowledged write and
+    leaving no copy of a deleted assessment on disk."""
     from symcheck.bench import api as bench  # imported here: every CLI start imports this module
 
     loaded = load_pack(pack)
@@ -41,6 +55,10 @@ def api(
         result = bench.run(loaded, rate=rate, duration=duration, warmup=warmup, threads=threads,
                            server_workers=server_workers, saturate_s=saturate, connections=connections,
                            progress=lambda msg: status.update(msg))
+        if goals:
+            result.goals = bench.run_goals(loaded, healthz_s=healthz_seconds, rare_concurrent=rare_concurrent,
+                                           stalled=stalled, body_timeout_s=body_timeout, cycles=kill_cycles,
+                                           progress=lambda msg: status.update(msg))
     table = Table(title=f"POST /v1/interview, pack {result.pack} {result.pack_version}: latency in ms "
                         f"({result.server_workers} server worker(s), {os.cpu_count()} CPUs, "
                         f"{result.mean_answers:g} answers per request on average)")
@@ -61,5 +79,12 @@ def api(
                         f"(p99 {fixed.p99_ms:.2f} ms at {fixed.achieved_rps:g}/s, {fixed.errors} errors)")
     out.print("p99 sched.: measured from when each request was due, so it includes any wait for a free "
                     "client thread (close to p99 when the client kept up).")
+    if result.goals:
+        goal_table = Table(title="Hardening goals (issue 15), each on a fresh server on 127.0.0.1")
+        for col in ("phase", "goal", "measured", "met"):
+            goal_table.add_column(col, overflow="fold")
+        for g in result.goals:
+            goal_table.add_row(g.name, g.target, g.measured, "met" if g.met else "NOT met")
+        out.print(goal_table)
     if json_out:
         json_out.write_text(json.dumps(result.as_dict(), indent=2))
