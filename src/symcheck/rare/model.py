@@ -552,6 +552,10 @@ def term_scores(
                 rel = params.related_weight * prof.cclos[s:e]
                 vals = np.maximum(spec, rel) * scale
             cur = row[dis]
+            if not explain:
+                # A disease appears once per column, so gather-max-scatter is exact (and the hot path).
+                row[dis] = np.maximum(cur, vals)
+                continue
             better = vals > cur
             if explain:
                 assert src is not None and kind is not None
