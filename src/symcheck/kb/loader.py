@@ -207,6 +207,9 @@ def load_pack_data(root: Path | str) -> PackData:
                 _check_phrases(data, data.phrases, out)
 
     _check_references(data, out)
+    # Generated packs (the DDXPlus importer writes ddxplus_codes.yaml) keep the release's wording as it is.
+    if not (root / "ddxplus_codes.yaml").exists():
+        _check_third_person(data, out)
     if out.issues:
         raise PackError(out.issues)
     return data
@@ -401,6 +404,23 @@ def _check_references(data: PackData, out: _Collector) -> None:
             for sid in sec.sources:
                 if sid not in data.sources:
                     out.add("page.yaml", sec.id, "sources", f"unknown source {sid!r}")
+
+
+SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself)\b", re.IGNORECASE)
+
+
+def _check_third_person(data: PackData, out: _Collector) -> None:
+    """A question that speaks to "you" needs its form for someone answering about another person."""
+    for e in data.evidence.values():
+        if SECOND_PERSON.search(e.question.lay) and not e.question.other.strip():
+            out.add("evidence.yaml", e.id, "question.other", "the lay text speaks to 'you': give the question for someone else")
+    if data.meta is None:
+        return
+    lists = [(f"checklists[{i}]", c.id, c.question, c.question_other) for i, c in enumerate(data.meta.checklists)]
+    lists += [(f"red_flag_groups[{i}]", g.id, g.question, g.question_other) for i, g in enumerate(data.meta.red_flag_groups)]
+    for where, ident, text, other in lists:
+        if SECOND_PERSON.search(text) and not other.strip():
+            out.add("pack.yaml", ident, f"{where}.question_other", "the question speaks to 'you': give the question for someone else")
 
 
 def _check_phrases(data: PackData, ph: Phrases, out: _Collector) -> None:
