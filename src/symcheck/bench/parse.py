@@ -168,6 +168,10 @@ def run(pack: Pack, cases: list[TextCase], rounds: int = 3) -> ParseBenchReport:
             )
         )
     n = max(1, len(cases))
+    # agreement on who it is about: over the cases that give the value
+    n_age = max(1, sum(c.age is not None for c in cases))
+    n_sex = max(1, sum(c.sex is not None for c in cases))
+    n_speaker = max(1, sum(c.speaker is not None for c in cases))
     precision = tp / found if found else 0.0
     recall = tp / expected if expected else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -176,8 +180,8 @@ def run(pack: Pack, cases: list[TextCase], rounds: int = 3) -> ParseBenchReport:
         pack=pack.id, cases=len(cases), pairs_expected=expected, pairs_found=found, true_positives=tp,
         precision=round(precision, 4), recall=round(recall, 4), f1=round(f1, 4),
         complaint_accuracy=round(complaint_ok / n, 4), red_flag_polarity_errors=pol_errors,
-        red_flags_dropped=dropped, red_flags_invented=invented, age_accuracy=round(age_ok / n, 4),
-        sex_accuracy=round(sex_ok / n, 4), speaker_accuracy=round(speaker_ok / n, 4),
+        red_flags_dropped=dropped, red_flags_invented=invented, age_accuracy=round(age_ok / n_age, 4),
+        sex_accuracy=round(sex_ok / n_sex, 4), speaker_accuracy=round(speaker_ok / n_speaker, 4),
         ms_p50=round(statistics.median(ms), 3) if ms else 0.0, ms_p99=round(_pct(ms, 0.99), 3),
         ms_max=round(max(ms), 3) if ms else 0.0, outcomes=outcomes,
     )

@@ -446,7 +446,8 @@ def _check_phrases(data: PackData, ph: Phrases, out: _Collector) -> None:
         phrases = entry if isinstance(entry, list) else entry.phrases
         if not phrases:
             out.add(f, f"evidence.{key}", "phrases", "has no phrases")
-    kinds = {"since": "one_of", "episode": "one_of", "frequency": "number", "temperature": "yes_no", "gestation": "yes_no"}
+    kinds = {"since": "one_of", "since_yes_no": "yes_no", "episode": "one_of", "frequency": "number",
+             "temperature": "yes_no", "gestation": "yes_no"}
     for sid, slot in ph.slots.items():
         e = data.evidence.get(sid)
         if e is None:
@@ -459,7 +460,7 @@ def _check_phrases(data: PackData, ph: Phrases, out: _Collector) -> None:
                 out.add(f, f"slots.{sid}", f"choices.{cid}", f"is not one of {', '.join(outcome_ids(e))}")
         if slot.kind in ("since", "episode") and not slot.choices:
             out.add(f, f"slots.{sid}", "choices", f"a {slot.kind} slot needs choices with ranges")
-        if slot.kind in ("temperature", "gestation") and slot.present_from is None:
+        if slot.kind in ("temperature", "gestation", "since_yes_no") and slot.present_from is None:
             out.add(f, f"slots.{sid}", "present_from", "is required")
 
 

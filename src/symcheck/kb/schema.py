@@ -262,11 +262,12 @@ class Slot(Strict):
     """How a number or duration in free text becomes an answer (phrases.yaml `slots:`).
 
     since: time since onset in days -> a one_of choice; episode: length of one attack in minutes -> a one_of
-    choice; frequency: attacks per week -> a number; temperature: degrees C -> yes/no (present at or above
-    `present_from`, absent below `absent_below`); gestation: weeks pregnant -> yes/no (present from `present_from`).
+    choice; since_yes_no: days since onset -> yes/no (present from `present_from` days); frequency: attacks per
+    week -> a number; temperature: degrees C -> yes/no (present at or above `present_from`, absent below
+    `absent_below`); gestation: weeks pregnant -> yes/no (present from `present_from`).
     """
 
-    kind: Literal["since", "episode", "frequency", "temperature", "gestation"]
+    kind: Literal["since", "since_yes_no", "episode", "frequency", "temperature", "gestation"]
     choices: dict[Ident, tuple[float, float | None]] = {}  # choice -> [low, high) in the slot's unit; None = open
     present_from: float | None = None
     absent_below: float | None = None

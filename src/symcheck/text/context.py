@@ -136,7 +136,7 @@ class Context:
     def mask(self, spans: list[tuple[int, int]]) -> None:
         """Forget triggers that lie inside matched phrases ("can't move" inside a phrase is not a pseudo-
         negation, "not sure about tetanus" is a phrase, not a hedge)."""
-        inside = set()
+        inside: set[int] = set()
         for a, b in spans:
             inside.update(range(a, b))
         kept = [t for t in self.triggers if not all(k in inside for k in range(t.start, t.end))]

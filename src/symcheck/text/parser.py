@@ -21,6 +21,7 @@ from symcheck.text.values import Value, extract_values, guess_person
 MAX_CHARS = 5000
 NEAR_WINDOW = 12  # tokens: "my calf cramps", "cramps in both of my calves"  # a story, not a document: keeps a parse well under the time goal
 _MAX_SKIPS = 2
+GAP = 4
 _CLAUSE_BREAKS = SENTENCE_END | {",", "but", "and", "so", "becaus", "then", "though", "although", "(", ")"}
 _STOP_WORDS = COMMON | {
     "the", "and", "but", "for", "with", "have", "has", "had", "been", "this", "that", "what", "when", "then",
@@ -32,10 +33,19 @@ _STOP_WORDS = COMMON | {
 _STOP = _STOP_WORDS | {stem(w) for w in _STOP_WORDS}
 
 
-def _match(tokens: list[Token], i: int, keys: tuple[str, ...]) -> int | None:
-    """Index after a match of `keys` at token i, allowing a few filler words inside the phrase."""
-    j, k, skips, n = i, 0, 0, len(tokens)
+def _match(tokens: list[Token], i: int, keys: tuple[str, ...], k: int = 0) -> int | None:
+    """Index after a match of `keys` at token i, allowing a few filler words inside the phrase; a "..." in
+    a phrase stands for up to GAP words of the same sentence ("stretching ... helps")."""
+    j, skips, n = i, 0, len(tokens)
     while k < len(keys):
+        if keys[k] == "...":
+            for g in range(GAP + 1):
+                if j + g >= n or (g and tokens[j + g - 1].key in SENTENCE_END):
+                    break
+                end = _match(tokens, j + g, keys, k + 1)
+                if end is not None:
+                    return end
+            return None
         if j >= n:
             return None
         if token_matches(tokens[j], keys[k]):
@@ -131,7 +141,7 @@ class _Parse:
         return hit
 
     def phrase_matches(self) -> list[tuple[int, int, list[Target]]]:
-        found: list[tuple[int, int, list[Target]]] = []
+        found: list[tuple[int, int, list[Target], int]] = []
         for i, t in enumerate(self.tokens):
             for keys, targets in self.lex.index.get(t.key, ()):
                 end = _match(self.tokens, i, keys)
@@ -139,22 +149,24 @@ class _Parse:
                     continue
                 ok = [tg for tg in targets if self._near_ok(tg.near, i, end)]
                 if ok:
-                    found.append((i, end, ok))
+                    found.append((i, end, ok, len(keys)))
         # Layers: words that describe where/which side (choice entries with `near`) do not compete with
         # findings for the same words ("thighs ache" is both a location and an ache).
         chosen = []
+
         def layer_of(t: Target) -> str:
             # where/which-side words (choices with `near`) each form their own layer; yes/no findings share one
             return t.evidence_id if t.near and self.pack.evidence[t.evidence_id].type != "yes_no" else ""
 
-        layers = {layer_of(t) for _, _, ts in found for t in ts}
+        layers = {layer_of(t) for _, _, ts, _ in found for t in ts}
         for layer in layers:
-            part = [(a, b, [t for t in ts if layer_of(t) == layer]) for a, b, ts in found]
+            part = [(a, b, [t for t in ts if layer_of(t) == layer], nk) for a, b, ts, nk in found]
             part = [m for m in part if m[2]]
-            # longest first, then leftmost; a phrase inside a longer one does not count on its own
-            part.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
+            # longest first (the phrase with more words of its own over one stretched by fillers), then
+            # leftmost; a phrase inside a longer one does not count on its own
+            part.sort(key=lambda m: (-(m[1] - m[0]), -m[3], m[0]))
             taken: set[int] = set()
-            for a, b, targets in part:
+            for a, b, targets, _ in part:
                 if any(k in taken for k in range(a, b)):
                     continue
                 taken.update(range(a, b))
@@ -200,10 +212,10 @@ class _Parse:
                         cue=cue, time="past" if when == "past" else "now", red_flag=e.id in self.lex.red_flags, label=e.label or e.question.lay,
                     )
                 )
-        findings.extend(self.value_findings())
-        person = self.person()
         complaint, cspan, scores = self.complaint()
         self.complaint_id = complaint
+        findings.extend(self.value_findings())
+        person = self.person()
         if complaint is not None:
             comp = pack.complaint(complaint)
             for ev_id, value in comp.answers.items():
@@ -238,8 +250,13 @@ class _Parse:
             by_kind.setdefault(v.kind, []).append(v)
         for sid, slot in ph.slots.items():
             e = self.pack.evidence[sid]
+            if e.parent_value is not None and self.complaint_id is not None:
+                # a number read as the answer to a follow-up question only when the complaint opens it
+                given = self.pack.complaint(self.complaint_id).answers.get(e.parent or "")
+                if given is not None and e.parent_value not in (given if isinstance(given, list) else [given]):
+                    continue
             cands: list[Value] = []
-            if slot.kind == "since":
+            if slot.kind in ("since", "since_yes_no"):
                 cands = by_kind.get("since", []) or by_kind.get("since_word", [])
             else:
                 cands = by_kind.get(slot.kind, [])
@@ -259,11 +276,13 @@ class _Parse:
                 else:  # temperature, gestation: a yes/no read from a number
                     if slot.present_from is not None and v.value >= slot.present_from:
                         pol = "present"
-                    elif slot.absent_below is not None and v.value < slot.absent_below or slot.kind == "gestation":
+                    elif (slot.absent_below is not None and v.value < slot.absent_below) or (
+                        slot.kind in ("gestation", "since_yes_no") and slot.absent_below is None
+                    ):
                         pol = "absent"
                     else:
                         continue
-                source = {"since": "duration", "episode": "duration", "frequency": "frequency",
+                source = {"since": "duration", "since_yes_no": "duration", "episode": "duration", "frequency": "frequency",
                           "temperature": "temperature", "gestation": "number"}[slot.kind]
                 self.covered.update(range(v.start, v.end))
                 out.append(
@@ -272,7 +291,7 @@ class _Parse:
                         red_flag=sid in self.lex.red_flags, label=e.label or e.question.lay,
                     )
                 )
-                if slot.kind in ("since", "episode", "frequency"):
+                if slot.kind in ("since", "since_yes_no", "episode", "frequency"):
                     break  # the first mention is the one that describes the complaint
         return out
 

@@ -102,7 +102,9 @@ def phrase_keys(phrase: str) -> tuple[str, ...]:
     few places where the ending carries meaning (plural "legs" means both sides)."""
     out: list[str] = []
     for word in phrase.split():
-        if word.startswith("=") and len(word) > 1:
+        if word == "...":
+            out.append("...")
+        elif word.startswith("=") and len(word) > 1:
             out.append("=" + normalise_word(word[1:].lower()))
         else:
             out.extend(t.key for t in tokenize(word) if t.key != "\n")
