@@ -22,6 +22,11 @@ class PackRef(BaseModel):
     version: str
 
 
+class HandOverRef(BaseModel):
+    pack: str
+    complaint: str | None = None
+
+
 class Choice(BaseModel):
     id: str
     label: str
@@ -122,6 +127,8 @@ class Assessment(BaseModel):
     questions_asked: int
     should_stop: bool
     stop_reason: str | None = None
+    handover: HandOverRef | None = Field(None, description="this complaint belongs to another pack: go on there")
+    handed_over_from: PackRef | None = Field(None, description="the pack this interview moved from")
 
 
 class InterviewStep(BaseModel):
@@ -131,3 +138,5 @@ class InterviewStep(BaseModel):
     should_stop: bool
     stop_reason: str | None
     assessment: Assessment
+    handed_over_from: PackRef | None = Field(None, description="set when this step moved to another pack: send "
+                                             "the next request with the assessment's pack and answers")

@@ -177,8 +177,8 @@ def test_http_api_agrees_and_keeps_the_sign_invariant(api, case, sign):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases(), st.sampled_from(SIGNS))
 def test_cli_assess_agrees_and_keeps_the_sign_invariant(tmp_path_factory, case, sign):
-    from symcheck.cli.apps import app
     from symcheck.cli import main as _main  # noqa: F401  (registers the commands)
+    from symcheck.cli.apps import app
 
     case["answers"] = {k: v for k, v in case["answers"].items() if k != sign}
     if not _applies(case, sign) or not _usable(case):

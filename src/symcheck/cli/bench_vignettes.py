@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -53,7 +54,7 @@ def vignettes(
     for s in report.modes:
         table.add_column(s.mode, justify="right")
 
-    def row(label: str, fmt: "callable[[bench.ModeSummary], str]") -> None:  # type: ignore[valid-type]
+    def row(label: str, fmt: Callable[[bench.ModeSummary], str]) -> None:
         table.add_row(label, *[fmt(s) for s in report.modes])
 
     row("cases", lambda s: str(s.cases))

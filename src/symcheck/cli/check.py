@@ -189,6 +189,13 @@ def check(
                                     title="STOP: urgent", border_style="red"))
                 break
             question = step.next_question
+            if question is None and step.stop_reason == "handover":
+                moved = interview.follow_handover()
+                if moved is not interview:  # the complaint belongs to another pack: go on there
+                    console.print(Text(f"This is covered by the {moved.pack.meta.name} checker; "
+                                       "carrying on there with what you have told us.", style="bold"))
+                    interview, loaded = moved, moved.pack
+                    continue
             if question is None:
                 break
             console.print(Text(f"Question {interview.questions_asked + 1}", style="dim"))

@@ -37,6 +37,8 @@ INTERLEAVE_MIN_BITS = 0.25  # an informative question this good may come between
 
 def decide(iv: Interview) -> tuple[NextQuestion | None, str | None]:
     state = iv.state()
+    if iv.handover() is not None:
+        return None, "handover"
     if any(r.scope for r in state.fired):
         return None, "out_of_scope"
     if any(r.level >= triage_mod.EMERGENCY for r in state.fired):
@@ -45,7 +47,6 @@ def decide(iv: Interview) -> tuple[NextQuestion | None, str | None]:
         return None, "question_budget"
     askable = iv.askable()
     gains = q_mod.information_gain(iv.pack.compiled.model, state.post)
-    ids = iv.pack.compiled.question_ids
     index = iv.question_index
 
     gate = _open(iv, gate_items(iv), askable)

@@ -5,6 +5,7 @@ explanation and recommendations live in their own modules of this package."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,12 +18,21 @@ from symcheck.engine import triage as triage_mod
 from symcheck.engine.model import F64, LEVEL_NAMES
 from symcheck.errors import InputError, NotFound
 from symcheck.interview import explain, policy, recommend, wording
+from symcheck.interview import handover as handover_mod
 from symcheck.interview import triage as triage_svc
 from symcheck.interview.facts import facts_of, outcomes_of
 from symcheck.kb.loader import UNKNOWN, YES, answer_problem, outcome_ids
 from symcheck.kb.pack import Pack
-from symcheck.kb.schema import StopConfig
-from symcheck.results import Assessment, Demographics, InterviewStep, NextQuestion, PackRef, Recommendations
+from symcheck.kb.schema import HandOver, StopConfig
+from symcheck.results import (
+    Assessment,
+    Demographics,
+    HandOverRef,
+    InterviewStep,
+    NextQuestion,
+    PackRef,
+    Recommendations,
+)
 
 SEXES = {"female": 0, "male": 1}
 SPEAKERS = ("self", "other")
@@ -80,6 +90,8 @@ class Interview:
         self._answers: dict[str, Any] = {}
         self._asked: list[list[str]] = []  # the evidence each answer set, in order, for "back"
         self._cache: State | None = None
+        self.handed_over_from: PackRef | None = None  # set by handover.follow
+        self.handover_unavailable = False  # the complaint's pack could not be loaded: stay here
         self.question_index = {q: i for i, q in enumerate(pack.compiled.question_ids)}
         if complaint is not None:
             try:
@@ -253,6 +265,14 @@ class Interview:
     def level(self) -> int:
         return triage_svc.decide(self).level
 
+    def handover(self) -> HandOver | None:
+        """The pack this complaint belongs to, when it is another's."""
+        return handover_mod.target(self)
+
+    def follow_handover(self, load: Callable[[str], Pack] | None = None) -> Interview:
+        """The interview moved to the pack the complaint belongs to (itself when there is none)."""
+        return handover_mod.follow(self) if load is None else handover_mod.follow(self, load)
+
     # ----- the interview ---------------------------------------------------------------------------
     def next_question(self) -> NextQuestion | None:
         return policy.decide(self)[0]
@@ -268,6 +288,7 @@ class Interview:
             should_stop=question is None,
             stop_reason=reason,
             assessment=self._assessment(top, question is None, reason),
+            handed_over_from=self.handed_over_from,
         )
 
     def result(self, top: int = 5, *, all_causes: bool = False) -> Assessment:
@@ -285,8 +306,9 @@ class Interview:
         state = self.state()
         decision = triage_svc.decide(self)
         triage = triage_svc.triage(self, decision)
+        to = self.handover()
         scope_rules = [r for r in state.fired if r.scope]
-        out_of_scope = pack.rule(scope_rules[0].id).message if scope_rules else None
+        out_of_scope = pack.rule(scope_rules[0].id).message if scope_rules and to is None else None
         level_name = LEVEL_NAMES[decision.level]
         safety_net = [s.text for s in pack.meta.safety_netting if s.level in ("always", level_name)]
         differential = [] if out_of_scope else explain.differential(self, top, decision.from_conditions,
@@ -310,6 +332,8 @@ class Interview:
             questions_asked=self.questions_asked,
             should_stop=should_stop,
             stop_reason=reason,
+            handover=HandOverRef(pack=to.pack, complaint=to.complaint) if to is not None else None,
+            handed_over_from=self.handed_over_from,
         )
 
 
@@ -329,4 +353,4 @@ def assess(pack: Pack, case: dict[str, Any]) -> Assessment:
         raise InputError("answers", "must be an object of evidence id -> answer")
     interview = Interview(pack, age=case["age"], sex=case.get("sex"), pregnant=case.get("pregnant"),
                           complaint=case.get("complaint"), answers=answers, speaker=case.get("speaker", "self"))
-    return interview.result()
+    return interview.follow_handover().result()

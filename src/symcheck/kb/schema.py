@@ -34,6 +34,13 @@ class Review(Strict):
     next_review: dt.date
 
 
+class HandOver(Strict):
+    """This complaint belongs to another pack: the interview moves there, keeping what it knows."""
+
+    pack: Ident
+    complaint: Ident | None = None
+
+
 class Complaint(Strict):
     id: Ident
     label: str
@@ -44,6 +51,7 @@ class Complaint(Strict):
     emergency_gate: list[Ident] = []
     # Then the complaint itself (where, when, what brings it on, how long), in this order.
     describe: list[Ident] = []
+    handover: HandOver | None = None
 
 
 class SafetyNet(Strict):

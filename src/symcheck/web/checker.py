@@ -77,6 +77,7 @@ class CheckState:
     for_whom: str = "self"
     complaint: str | None = None
     answers: list[tuple[str, Any]] = field(default_factory=list)
+    pack: str | None = None  # set once the interview has moved to another served pack (hand-over)
 
     @property
     def engine_sex(self) -> str | None:
@@ -88,6 +89,8 @@ class CheckState:
     def hidden_fields(self) -> list[tuple[str, str]]:
         """(name, value) pairs that carry this state through the next form."""
         out = [("for_whom", self.for_whom), ("sex", self.sex)]
+        if self.pack:
+            out.insert(0, ("pack", self.pack))
         if self.age is not None:
             out.append(("age", f"{self.age:g}"))
         if self.pregnant is not None:
@@ -165,6 +168,8 @@ def pregnancy_applies(pack: Pack, age: float | None, sex: str) -> bool:
 def read_state(pack: Pack, form: Mapping[str, Any], answers: list[str]) -> CheckState:
     """The carried state from a submitted form (hidden fields). Bad values raise InputError naming the field."""
     state = CheckState()
+    if form.get("pack") == pack.id:
+        state.pack = pack.id
     for_whom = str(form.get("for_whom") or "self")
     state.for_whom = for_whom if for_whom in FOR_WHOM else "self"
     sex = str(form.get("sex") or "")

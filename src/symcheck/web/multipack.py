@@ -7,7 +7,11 @@ rest of the API's packs. An app given one pack explicitly (`mount_web(app, pack)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import Request
+
+from symcheck.errors import NotFound
 
 from symcheck.kb.pack import Pack
 from symcheck.web.site import pack_for
@@ -32,3 +36,25 @@ def pack_with_page(request: Request, page_id: str) -> Pack | None:
 
 def pack_with_condition(request: Request, condition_id: str) -> Pack | None:
     return next((p for p in site_packs(request) if condition_id in p.conditions), None)
+
+
+def checker_pack(request: Request, form: dict[str, str] | None = None) -> Pack:
+    """The pack of a checker step: the served pack its state names (after a hand-over), else the site's."""
+    wanted = (form or {}).get("pack") or request.query_params.get("pack")
+    if wanted:
+        for pack in site_packs(request):
+            if pack.id == wanted:
+                return pack
+    return pack_for(request)
+
+
+def served_loader(request: Request) -> Callable[[str], Pack]:
+    """Loads a pack for a hand-over only when this site serves it."""
+
+    def load(pack_id: str) -> Pack:
+        for pack in site_packs(request):
+            if pack.id == pack_id:
+                return pack
+        raise NotFound("pack", pack_id)
+
+    return load

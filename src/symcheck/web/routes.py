@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from symcheck.errors import InputError, NotFound
 from symcheck.fhir import assessment_bundle, bundle_json
@@ -21,7 +22,13 @@ from symcheck.kb.pack import Pack
 from symcheck.results import Assessment
 from symcheck.web import checker
 from symcheck.web import search as web_search
-from symcheck.web.multipack import pack_with_condition, pack_with_page, site_packs
+from symcheck.web.multipack import (
+    checker_pack,
+    pack_with_condition,
+    pack_with_page,
+    served_loader,
+    site_packs,
+)
 from symcheck.web.site import pack_for, render
 
 router = APIRouter(include_in_schema=False)
@@ -236,7 +243,7 @@ def complaint_suggest(request: Request, q: str = Query("", max_length=MAX_QUERY)
 @router.api_route("/check", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def check_start(request: Request, complaint: str = "") -> HTMLResponse:
     """The start form, empty or (when changing the details) filled from the state in the address."""
-    pack = pack_for(request)
+    pack = checker_pack(request)
     params = {k: v for k, v in request.query_params.items()}
     if not any(c.id == complaint for c in pack.meta.complaints):
         params.pop("complaint", None)  # a stale link to a complaint this pack lacks: just ask
@@ -302,16 +309,17 @@ def _see(url: str) -> Response:
 
 @router.post("/check", response_model=None)
 async def check_step(request: Request) -> Response:
-    pack = pack_for(request)
     form, raw_answers, values = await _form(request)
-    return _act(request, pack, form, raw_answers, values)
+    pack = checker_pack(request, form)
+    # in the thread pool: the interview work must not hold up the event loop (issue 15)
+    return await run_in_threadpool(_act, request, pack, form, raw_answers, values)
 
 
 @router.api_route("/check/go", methods=["GET", "HEAD"], response_model=None)
 def check_go(request: Request) -> Response:
     """What a checker form sends: an action on the state it carries; answered with a redirect to the
     resulting step (or the form again with the problem named)."""
-    pack = pack_for(request)
+    pack = checker_pack(request)
     params = request.query_params
     form = {k: v for k, v in params.items()}
     return _act(request, pack, form, list(params.getlist("a")), list(params.getlist("v")))
@@ -322,7 +330,7 @@ def check_view(request: Request) -> HTMLResponse:
     """One step of the checker, entirely described by its address: the next question (or the emergency
     screen, or the result) for the answers so far; ``show=result`` for the full result; ``change=ID`` to
     change an earlier answer; ``redo=ID&cur=VALUE`` for the question that "Back" took an answer from."""
-    pack = pack_for(request)
+    pack = checker_pack(request)
     params = request.query_params
     try:
         state = checker.read_state(pack, params, list(params.getlist("a")))
@@ -455,12 +463,19 @@ def _question_for_change(
     return _question_page(request, pack, state, view)
 
 
-def _next(request: Request, pack: Pack, state: checker.CheckState) -> HTMLResponse:
+def _next(request: Request, pack: Pack, state: checker.CheckState) -> Response:
     try:
         interview = state.interview(pack)
         step = interview.step(top=TOP_CAUSES)
     except InputError as exc:
         return _error_page(request, pack, exc)
+    if step.stop_reason == "handover":
+        moved = interview.follow_handover(served_loader(request))
+        if moved is not interview:  # the complaint belongs to another served pack: go on there
+            state.pack, state.complaint = moved.pack.id, moved.complaint
+            state.answers = [(k, v) for k, v in state.answers if k in moved.answers]
+            return _see(step_url(state))
+        step = interview.step(top=TOP_CAUSES)
     if step.stop_reason == "red_flag":
         return _emergency_page(request, pack, state, step.assessment)
     if step.next_question is None:
@@ -606,7 +621,7 @@ def _now_text() -> str:
 def check_clinician(request: Request) -> HTMLResponse:
     """Clinician mode: the rare diseases that share the answers' HPO features. Kept off the patient's
     result on purpose; matches list only features the person has, excluded ones separately."""
-    pack = pack_for(request)
+    pack = checker_pack(request)
     params = request.query_params
     try:
         state = checker.read_state(pack, params, list(params.getlist("a")))
@@ -646,14 +661,14 @@ def _error_page(request: Request, pack: Pack, exc: InputError) -> HTMLResponse:
 @router.post("/check/fhir")
 async def check_fhir(request: Request) -> Response:
     """The assessment of the carried answers as a FHIR R4 Bundle, as a file to download."""
-    pack = pack_for(request)
     form, raw_answers, _ = await _form(request)
+    pack = checker_pack(request, form)
     try:
         state = checker.read_state(pack, form, raw_answers)
-        assessment = state.interview(pack).result(top=TOP_CAUSES)
+        assessment = await run_in_threadpool(state.interview(pack).result, top=TOP_CAUSES)  # off the event loop
     except InputError as exc:
         return JSONResponse({"detail": [{"loc": ["form", exc.field], "msg": exc.message}]}, status_code=400)
-    bundle = fhir_bundle(assessment, pack)
+    bundle = await run_in_threadpool(fhir_bundle, assessment, pack)
     return Response(
         json.dumps(bundle, indent=2, ensure_ascii=False),
         media_type="application/fhir+json",

@@ -29,8 +29,10 @@ EMERGENCY_LEVELS = ("emergency", "emergency_ambulance")
 def start_interview(packs: PackRegistry, body: CaseIn) -> Interview:
     pack = packs.for_request(body.pack)
     validate_case(pack, body.age, body.sex, body.pregnant, body.answers)
-    return Interview(pack, age=body.age, sex=body.sex, pregnant=body.pregnant, complaint=body.complaint,
-                     answers=dict(body.answers), speaker=body.speaker)
+    interview = Interview(pack, age=body.age, sex=body.sex, pregnant=body.pregnant, complaint=body.complaint,
+                          answers=dict(body.answers), speaker=body.speaker)
+    # A complaint that belongs to another served pack moves there; the reply's `handed_over_from` says so.
+    return interview.follow_handover(packs.for_request)
 
 
 @router.post("/interview", response_model=InterviewStep, responses=BODY_ERRORS, summary="Next question and the assessment so far")
