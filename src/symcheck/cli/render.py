@@ -36,10 +36,25 @@ def _short(c: Contribution, pack: Pack | None) -> str:
     short name ("Statin: yes")."""
     answer = c.answer_text or _answer_text(c.answer)
     e = pack.evidence.get(c.evidence_id) if pack else None
-    if e is not None and e.type in ("one_of", "many_of") and answer not in ("Don't know", "None of these"):
+    if e is not None and e.type in ("one_of", "many_of") and answer.lower() not in ("don't know", "none of these",
+                                                                                     "none"):
         return answer
     name = (e.label if e is not None and e.label else c.question).rstrip("?")
     return f"{name}: {answer.lower() if answer in ('Yes', 'No') else answer}"
+
+
+def _reasons(contributions: list[Contribution], own: set[str], pack: Pack | None) -> list[str]:
+    """The strongest few of the person's own answers; what they have (a "yes", a choice) before what they
+    do not, which reads long ("Is it a single sudden jerk ...: no")."""
+    mine = sorted((c for c in contributions if c.evidence_id in own), key=lambda c: -abs(c.log_likelihood_ratio))
+    has = [c for c in mine if not _is_no(c)]
+    if has:
+        return [_short(c, pack) for c in has[:MAX_REASONS]]
+    return [_short(c, pack) for c in mine[:1]]  # only "no" answers: the strongest one
+
+
+def _is_no(c: Contribution) -> bool:
+    return c.answer == "absent" or c.answer == [] or c.answer_text.lower() in ("no", "none of these", "none")
 
 
 def given_answers(result: Assessment, pack: Pack | None) -> set[str]:
@@ -82,8 +97,8 @@ def render_assessment(
             cell = Text(lay, style="bold")
             if lay != item.name:
                 cell.append(f" ({item.name})", style="dim")
-            pro = [_short(c, pack) for c in item.evidence_for if c.evidence_id in own][:MAX_REASONS]
-            con = [_short(c, pack) for c in item.evidence_against if c.evidence_id in own][:MAX_REASONS]
+            pro = _reasons(item.evidence_for, own, pack)
+            con = _reasons(item.evidence_against, own, pack)
             if pro:
                 cell.append("\nfits: " + "; ".join(pro))
             if con:
