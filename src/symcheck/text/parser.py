@@ -100,6 +100,7 @@ class _Parse:
         self.ctx = Context(self.tokens)
         self.covered: set[int] = set()
         self.complaint_id: str | None = None
+        self.person_tokens: set[int] = set()  # "my son, 8": who it is about, never what the complaint is
         self._near_memo: dict[tuple[int, int, tuple[tuple[str, ...], ...]], bool] = {}
 
     def _spell(self) -> None:
@@ -212,10 +213,10 @@ class _Parse:
                         cue=cue, time="past" if when == "past" else "now", red_flag=e.id in self.lex.red_flags, label=e.label or e.question.lay,
                     )
                 )
+        person = self.person()
         complaint, cspan, scores = self.complaint()
         self.complaint_id = complaint
         findings.extend(self.value_findings())
-        person = self.person()
         if complaint is not None:
             comp = pack.complaint(complaint)
             for ev_id, value in comp.answers.items():
@@ -300,6 +301,7 @@ class _Parse:
         spans = [_span(self.text, self.tokens, a, b) for a, b in g.spans if b > a]
         for a, b in g.spans:
             self.covered.update(range(a, b))
+            self.person_tokens.update(range(a, b))
         return Person(age=g.age, sex=g.sex, speaker=g.speaker, relation=g.relation, spans=spans)  # type: ignore[arg-type]
 
     def complaint(self) -> tuple[str | None, Span | None, dict[str, float]]:
@@ -318,7 +320,7 @@ class _Parse:
             if any(k in taken for k in range(a, b)):
                 continue
             taken.update(range(a, b))
-            if cid == "not_a_complaint":
+            if cid == "not_a_complaint" or all(k in self.person_tokens for k in range(a, b)):
                 continue
             pol, _, _ = self.polarity(a, b)
             if pol != "present":
