@@ -20,8 +20,10 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Res
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from pydantic import Field
+from starlette.concurrency import run_in_threadpool
 
-from symcheck.api.deps import api_key_header, registry, require_api_key, state, store
+from symcheck.api.compute import Pools
+from symcheck.api.deps import api_key_header, pools, registry, require_api_key, state, store
 from symcheck.api.models import (
     BODY_ERRORS,
     BUSY,
@@ -94,15 +96,17 @@ def _authorised(request: Request, db: Store, assessment_id: str, secret: str | N
 
 @router.post("", response_model=CreatedAssessment, status_code=201, responses={**BODY_ERRORS, **BUSY},
              summary="Store a finished assessment")
-def create_assessment(body: CaseIn, packs: PackRegistry = Depends(registry),
-                      db: Store = Depends(store)) -> ModelResponse:
+async def create_assessment(body: CaseIn, packs: PackRegistry = Depends(registry), db: Store = Depends(store),
+                            cpu: Pools = Depends(pools)) -> ModelResponse:
     """Recompute the assessment from the answers and store it (answers, demographics, result, pack id
     and version, engine version, timestamps). Returns its id and its secret (shown only once)."""
-    result = start_interview(packs, body).result(top=10)
+    # The computation in the bounded CPU pool, the database write in the I/O thread pool (it may wait
+    # for a lock): neither on the event loop.
+    result = await cpu.run(lambda: start_interview(packs, body).result(top=10))
     secret = secrets.token_urlsafe(32)
-    record = db.add_assessment(payload=result.model_dump(mode="json"), pack_id=result.pack.id,
-                               pack_version=result.pack.version, engine_version=result.engine_version,
-                               secret_sha256=secret_hash(secret))
+    record = await run_in_threadpool(
+        db.add_assessment, payload=result.model_dump(mode="json"), pack_id=result.pack.id,
+        pack_version=result.pack.version, engine_version=result.engine_version, secret_sha256=secret_hash(secret))
     created = CreatedAssessment(**_stored(record).model_dump(), secret=secret)
     return ModelResponse(created, status_code=201, headers={"Location": f"/v1/assessments/{record.id}"})
 
