@@ -163,3 +163,17 @@ def test_sign_pages_say_what_the_figure_is_and_lead_with_harmless_causes(site: T
             break
     else:
         raise AssertionError("no sign page lists a harmless cause")
+
+
+def test_emergency_from_the_gate_names_the_ticked_item_once(site: TestClient, spasm: Pack) -> None:
+    gate = spasm.complaint("muscle_cramp").emergency_gate
+    assert gate
+    first = spasm.evidence[gate[0]]
+    form = [("age", "50"), ("sex", "male"), ("complaint", "muscle_cramp"), ("a", f"emergency_gate={first.id}")]
+    html = site.get("/check/step", params=form).text
+    assert "emergency-page" in html
+    found = re.search(r'<span class="emergency-small finding">Your answers: (.*?)</span>', html, flags=re.S)
+    assert found
+    assert spasm.meta.emergency_gate_question not in found.group(1)  # the item alone, not the whole list question
+    assert (first.label or first.question.lay) in found.group(1)
+    assert html.count('class="emergency-action"') == 0  # the heading already says it

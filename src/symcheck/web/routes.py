@@ -547,15 +547,18 @@ def _emergency_page(request: Request, pack: Pack, state: checker.CheckState, ass
     level = assessment.triage.level
     # the person's own answers behind each rule, in their words, so a mistaken tap can be corrected at once
     rows = {row["id"]: row for row in _answer_rows(pack, state)}
-    for list_id in list(rows):  # an item ticked in a list question points at that question
-        members = checker.list_members(pack, list_id) or []
-        rows.update({m: rows[list_id] for m in members if m not in rows})
+    for list_id in list(rows):  # an item ticked in a list question: that item alone, in its own words
+        item = checker.asked_item(pack, list_id)
+        if item is not None and item.checklist:
+            labels = dict(item.choices)
+            rows.update({m: {"id": list_id, "question": "", "answer": labels.get(m, m)}
+                         for m in checker.list_members(pack, list_id) or [] if m not in rows})
     flag_answers: dict[str, list[dict[str, str]]] = {}
     for hit in flags:
         rule = next((r for r in pack.rules if r.id == hit.id), None)
         if rule is not None:
             found = [rows[n] for n in rule_evidence(pack, rule.when) if n in rows]
-            flag_answers[hit.id] = list({row["id"]: row for row in found}.values())
+            flag_answers[hit.id] = list({(row["id"], row["answer"]): row for row in found}.values())
     trigger_ids = {row["id"] for answered in flag_answers.values() for row in answered}
     return render(
         request,
