@@ -331,3 +331,11 @@ def test_result_reads_simply(client: TestClient) -> None:
     assert "Download for your doctor's system (FHIR)" in html
     assert "rare diseases" not in html.lower().replace("rare diseases that share these features", "")
 
+
+
+def test_why_lists_only_the_persons_own_answers(client: TestClient) -> None:
+    html = run_to_end(client, start(client), CALM)
+    whys = re.findall(r'<ul class="why-(?:for|against)">(.*?)</ul>', html, flags=re.S)
+    assert whys
+    # "Do you have cramps?" is implied by the complaint (leg cramp), never asked
+    assert all("Do you have cramps?" not in w for w in whys)

@@ -609,6 +609,7 @@ def _result_page(
         unlikely=unlikely,
         answer_text=lambda ev_id, value: checker.answer_label(checker.asked_item(pack, ev_id), value),
         assessed_at=_now_text(),
+        implied=list(pack.complaint(state.complaint).answers) if state.complaint else [],
         clinician_url=step_url(state, "/check/clinician") if not assessment.out_of_scope else "",
         **_checker_context(pack, state),
     )
