@@ -196,3 +196,27 @@ def test_cli_assess_agrees_and_keeps_the_sign_invariant(tmp_path_factory, case, 
         levels.append(LEVEL(json.loads(out.output)["triage"]["level"]))
     assert levels[0] == LEVEL(_result(case).triage.level)
     assert levels[1] >= levels[0]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(cases(), st.sampled_from(SIGNS))
+def test_web_checker_agrees_and_keeps_the_sign_invariant(api, case, sign):
+    import re
+
+    from symcheck.web.checker import encode_value
+
+    case["answers"] = {k: v for k, v in case["answers"].items() if k != sign}
+    if case["complaint"] is None or not _applies(case, sign) or not _usable(case):
+        return  # the web checker always asks for the main problem first
+    levels = []
+    for answers in (case["answers"], {**case["answers"], sign: "present"}):
+        params = [("age", str(case["age"])), ("sex", case["sex"]), ("complaint", case["complaint"]),
+                  *[("a", f"{k}={encode_value(v)}") for k, v in answers.items()], ("show", "result")]
+        page = api.get("/check/step", params=params)
+        assert page.status_code == 200, page.text[:500]
+        found = re.search(r'data-level="(\w+)"', page.text)
+        assert found, page.text[:500]
+        levels.append(LEVEL(found.group(1)))
+    assert levels[0] == LEVEL(_result(case).triage.level)
+    assert levels[1] >= levels[0]
