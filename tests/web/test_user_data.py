@@ -23,6 +23,9 @@ def test_the_suite_runs_with_a_private_data_folder() -> None:
     assert data.is_relative_to(Path(os.environ["SYMCHECK_TEST_HOME"])), data
     assert default_url().startswith(f"sqlite:///{os.environ['SYMCHECK_TEST_HOME']}")
     assert os.environ.get("SYMCHECK_DATABASE_URL") is None
+    # caches too stay out of the user's folders
+    cache = Path(platformdirs.user_cache_dir("symcheck"))
+    assert ".pytest_cache" in cache.parts, cache
 
 
 def test_a_given_store_survives_restarts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
