@@ -25,11 +25,13 @@ LEX = lexicon_for(PACK)
 
 
 def _targets(phrase: str) -> set[tuple[str, str]]:
+    """What the lexicon says this phrase states (several items may share a phrase)."""
     keys = phrase_keys(phrase)
+    found: set[tuple[str, str]] = set()
     for k, targets in LEX.index.get(index_key(keys[0]), []):
-        if k == keys:
-            return {(t.evidence_id, t.value) for t in targets}
-    return set()
+        if tuple(x for x in k if x != "...") == keys:
+            found |= {(t.evidence_id, t.value) for t in targets}
+    return found
 
 
 # red-flag evidence -> its plain phrases (entries without `near`, stated as present)
@@ -38,7 +40,8 @@ assert PACK.phrases is not None
 for key, entry in PACK.phrases.evidence.items():
     ev_id, _, value = key.partition(".")
     if ev_id in LEX.red_flags and value in ("", "present") and isinstance(entry, list):
-        PHRASES.setdefault(ev_id, []).extend(entry)
+        # a "..." gap may be empty; an "=word" is that word as written
+        PHRASES.setdefault(ev_id, []).extend(p.replace(" ... ", " ").replace("=", "") for p in entry)
 RED_FLAGS = sorted(PHRASES)
 
 PLAIN = ["I have {}.", "There is {}.", "{}.", "Today {}."]

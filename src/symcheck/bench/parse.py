@@ -185,3 +185,55 @@ def run(pack: Pack, cases: list[TextCase], rounds: int = 3) -> ParseBenchReport:
         ms_p50=round(statistics.median(ms), 3) if ms else 0.0, ms_p99=round(_pct(ms, 0.99), 3),
         ms_max=round(max(ms), 3) if ms else 0.0, outcomes=outcomes,
     )
+
+
+class EndToEndSummary(BaseModel):
+    mode: str
+    cases: int
+    acceptable_from_stated: int
+    acceptable_from_text: int
+    emergencies: int
+    emergencies_under_triaged_from_stated: int
+    emergencies_under_triaged_from_text: int
+    emergencies_lost_by_text: list[str]  # under-triaged from the text, right from `stated`
+    top3_from_stated: int
+    top3_from_text: int
+    in_pack: int
+
+
+def end_to_end(pack: Pack, vignette_file: Path, modes: tuple[str, ...] = ("open",)) -> list[EndToEndSummary]:
+    """Text only -> parse -> the interview with the virtual patient (symcheck.bench.vignettes' case runner,
+    answering from the parsed answers), beside the same case run from its `stated` answers. The complaint
+    comes from the parse (none: the interview asks); age and sex from the case, as the checker asks them."""
+    from symcheck.bench import vignettes as vg
+    from symcheck.engine.model import LEVEL_NAMES
+
+    cases = vg.load_vignettes(vignette_file)
+    mapping = vg.condition_map(pack.id)
+    out = []
+    for mode in modes:
+        ok_s = ok_t = em = em_s = em_t = top_s = top_t = in_pack = 0
+        lost: list[str] = []
+        for case in cases:
+            parsed = parse(case.text, pack)
+            from_text = case.model_copy(update={"complaint": parsed.complaint})
+            s = vg.run_case(pack, case, mode, mapping)  # type: ignore[arg-type]
+            t = vg.run_case(pack, from_text, mode, mapping, answers_override=parsed.answers)  # type: ignore[arg-type]
+            ok_s += s.acceptable
+            ok_t += t.acceptable
+            if LEVEL_NAMES.index(case.gold_urgency) >= LEVEL_NAMES.index("emergency"):
+                em += 1
+                em_s += s.under_triage
+                em_t += t.under_triage
+                if t.under_triage and not s.under_triage:
+                    lost.append(case.id)
+            if s.expected:
+                in_pack += 1
+                top_s += bool(s.top3_hit)
+                top_t += bool(t.top3_hit)
+        out.append(EndToEndSummary(
+            mode=mode, cases=len(cases), acceptable_from_stated=ok_s, acceptable_from_text=ok_t, emergencies=em,
+            emergencies_under_triaged_from_stated=em_s, emergencies_under_triaged_from_text=em_t,
+            emergencies_lost_by_text=lost, top3_from_stated=top_s, top3_from_text=top_t, in_pack=in_pack,
+        ))
+    return out

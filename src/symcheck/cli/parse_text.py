@@ -89,6 +89,9 @@ def bench_parse(
     rounds: int = typer.Option(3, "--rounds", min=1, max=50, help="Parses per text for the timing."),
     json_out: Path = typer.Option(None, "--json", help="Also write the figures and every case as JSON."),
     show: bool = typer.Option(False, "--show", help="List every case's misses."),
+    end_to_end: bool = typer.Option(
+        False, "--end-to-end", help="Also run each vignette's text -> parse -> interview beside its `stated` run."
+    ),
 ) -> None:
     """Precision, recall and F1 of (evidence, answer) pairs, complaint accuracy, red-flag polarity, time per text."""
     loaded = load_pack(pack)
@@ -122,8 +125,23 @@ def bench_parse(
     table.add_row("ms per text p50 / p99 / max (one core)",
                   f"{report.ms_p50:.2f} / {report.ms_p99:.2f} / {report.ms_max:.2f}")
     console.print(table)
+    e2e = bench.end_to_end(loaded, file, ("open", "closed")) if end_to_end else []
+    if e2e:
+        t2 = Table(title="End to end: text -> parse -> interview, beside the run from `stated`")
+        for col in ("patient", "urgency acceptable (stated / text)", "emergencies under-triaged (stated / text)",
+                    "emergencies lost by the text", "top-3 hit (stated / text)"):
+            t2.add_column(col)
+        for m in e2e:
+            t2.add_row(m.mode, f"{m.acceptable_from_stated} / {m.acceptable_from_text} of {m.cases}",
+                       f"{m.emergencies_under_triaged_from_stated} / {m.emergencies_under_triaged_from_text} of {m.emergencies}",
+                       ", ".join(m.emergencies_lost_by_text) or "none",
+                       f"{m.top3_from_stated} / {m.top3_from_text} of {m.in_pack}")
+        console.print(t2)
     if json_out:
-        json_out.write_text(json.dumps(report.model_dump(), indent=2))
+        data = report.model_dump()
+        if e2e:
+            data["end_to_end"] = [m.model_dump() for m in e2e]
+        json_out.write_text(json.dumps(data, indent=2))
 
 
 def start_from_text(
