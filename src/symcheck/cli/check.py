@@ -147,7 +147,7 @@ def _read_answer(console: Console, q: NextQuestion) -> object:
 def check(
     pack: str = typer.Option(DEFAULT_PACK, "--pack", help="Pack name or folder."),
     age: float = typer.Option(None, "--age", help="Skip the age question."),
-    sex: str = typer.Option(None, "--sex", help="female, male or unspecified (prefer not to say); skips the "
+    sex: str | None = typer.Option(None, "--sex", help="female, male or unspecified (prefer not to say); skips the "
                             "question."),
     complaint: str = typer.Option(None, "--complaint", help="Complaint id (see `symcheck complaints`); skips the "
                                   "question."),

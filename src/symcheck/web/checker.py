@@ -291,10 +291,12 @@ def read_answer(e: Asked, values: list[str]) -> Any:
     return given[0]
 
 
-def answer_label(e: Asked, value: Any) -> str:
-    """An answer in plain words, as the person gave it."""
+def answer_label(e: Asked | None, value: Any) -> str:
+    """An answer in plain words, as the person gave it (as given, for a question this pack lacks)."""
     if value == "unknown":
         return "Don't know"
+    if e is None:
+        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     if e.type == "yes_no":
         return YES_NO_LABELS.get(str(value), str(value))
     labels = dict(e.choices)

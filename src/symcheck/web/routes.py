@@ -325,8 +325,8 @@ def check_go(request: Request) -> Response:
     return _act(request, pack, form, list(params.getlist("a")), list(params.getlist("v")))
 
 
-@router.api_route("/check/step", methods=["GET", "HEAD"], response_class=HTMLResponse)
-def check_view(request: Request) -> HTMLResponse:
+@router.api_route("/check/step", methods=["GET", "HEAD"], response_class=HTMLResponse, response_model=None)
+def check_view(request: Request) -> Response:
     """One step of the checker, entirely described by its address: the next question (or the emergency
     screen, or the result) for the answers so far; ``show=result`` for the full result; ``change=ID`` to
     change an earlier answer; ``redo=ID&cur=VALUE`` for the question that "Back" took an answer from."""
@@ -593,7 +593,8 @@ def _result_page(
             assessment = state.interview(pack).result(top=TOP_CAUSES)
         except InputError as exc:
             return _error_page(request, pack, exc)
-    causes, unlikely = [], []
+    causes: list[dict[str, Any]] = []
+    unlikely: list[dict[str, Any]] = []
     for item in assessment.differential:
         cond = pack.conditions[item.condition_id]
         # under half a percent rounds to 0%: list those as considered, without a bar
@@ -638,7 +639,7 @@ def check_clinician(request: Request) -> HTMLResponse:
     interview = state.interview(pack)
     observed, excluded = hpo_terms(interview)
     rare = rare_differential(interview, top=10)
-    names = {}
+    names: dict[str, str] = {}
     for e in pack.evidence.values():
         if e.codes.get("hpo"):
             names.setdefault(e.codes["hpo"], e.question.clinical or e.label or e.question.lay)
