@@ -168,7 +168,7 @@ def test_condition_page_facts(spasm: Pack, spasm_site: TestClient) -> None:
     features = page_mod.typical_features(spasm, c, limit=1000)
     kinds = {spasm.evidence[f.evidence_id].kind for f in features}
     assert ("signOrSymptom" in about) == bool(kinds & {"symptom", "finding"})
-    assert ("riskFactor" in about) == ("risk_factor" in kinds)
+    assert ("riskFactor" in about) == bool(kinds & {"risk_factor", "demographic"})
     assert len(doc["citation"]) == len(page_mod.condition_sources(spasm, c))
 
 

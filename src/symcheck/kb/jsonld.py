@@ -28,6 +28,9 @@ _GROUP_WORDS = re.compile(
     r"institute|foundation|ltd|inc|gmbh|llc|network|unit|editors|editorial)\b",
     re.IGNORECASE,
 )
+# Evidence kinds that describe the person rather than the illness (pregnancy, ancestry, a medicine taken):
+# schema.org's MedicalRiskFactor; symptoms and findings are MedicalSignOrSymptom.
+RISK_KINDS = ("risk_factor", "demographic")
 # Code systems as packs name them (keys of `codes`) and as schema.org's codingSystem spells them.
 CODING_SYSTEMS = {"icd10": "ICD-10", "icd11": "ICD-11", "snomed": "SNOMED-CT", "hpo": "HPO", "omim": "OMIM",
                   "orpha": "ORPHA", "umls": "UMLS", "mesh": "MeSH"}
@@ -109,10 +112,8 @@ def condition_node(pack: Pack, c: Condition, base_url: str) -> dict[str, Any]:
     risks: list[dict[str, Any]] = []
     for feat in page_mod.typical_features(pack, c, limit=1000):
         e = pack.evidence[feat.evidence_id]
-        if e.kind == "demographic":
-            continue
         url = _abs(base_url, f"/signs/{e.id}")
-        if e.kind == "risk_factor":
+        if e.kind in RISK_KINDS:
             risks.append({"@type": "MedicalRiskFactor", "name": _sign_name(e, feat.answer), "url": url})
         else:
             sign: dict[str, Any] = {"@type": "MedicalSignOrSymptom", "name": _sign_name(e, feat.answer), "url": url}
@@ -170,7 +171,7 @@ def symptom_page(pack: Pack, base_url: str) -> dict[str, Any]:
 def sign_page(pack: Pack, e: Evidence, base_url: str) -> dict[str, Any]:
     """A sign page: a symptom or finding, or a risk factor, with the conditions the pack links it to."""
     name = e.question.clinical or e.question.lay
-    kind = "MedicalRiskFactor" if e.kind == "risk_factor" else "MedicalSignOrSymptom"
+    kind = "MedicalRiskFactor" if e.kind in RISK_KINDS else "MedicalSignOrSymptom"
     about: dict[str, Any] = {"@type": kind, "@id": _abs(base_url, f"/signs/{e.id}#sign"), "name": name}
     if e.synonyms:
         about["alternateName"] = list(e.synonyms)
