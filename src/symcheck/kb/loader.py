@@ -427,9 +427,10 @@ def _check_phrases(data: PackData, ph: Phrases, out: _Collector) -> None:
     """Every key of phrases.yaml names a complaint, an evidence id, or an answer of it."""
     f = "phrases.yaml"
     complaint_ids = {c.id for c in data.meta.complaints} if data.meta else set()
-    for cid in ph.complaints:
+    for key in ph.complaints:
+        cid = key.partition(".")[0]  # "complaint.name": a second entry (e.g. with near words) for one complaint
         if cid not in complaint_ids and cid != "not_a_complaint":
-            out.add(f, f"complaints.{cid}", "id", "unknown complaint")
+            out.add(f, f"complaints.{key}", "id", "unknown complaint")
     for key, entry in ph.evidence.items():
         ev_id, _, value = key.partition(".")
         e = data.evidence.get(ev_id)

@@ -286,7 +286,8 @@ class Phrases(Strict):
 
     # complaint id -> phrases; the reserved id `not_a_complaint` holds look-alikes that name no complaint
     # ("stomach bug" in a story about cramps)
-    complaints: dict[Ident, list[Annotated[str, Field(min_length=1)]] | PhraseEntry] = {}
+    complaints: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)?$")],
+                     list[Annotated[str, Field(min_length=1)]] | PhraseEntry] = {}
     # key: evidence id (yes/no: "present"), "id.choice" for a choice, or "id.absent" for a yes/no stated as absent
     evidence: dict[str, list[Annotated[str, Field(min_length=1)]] | PhraseEntry] = {}
     slots: dict[Ident, Slot] = {}

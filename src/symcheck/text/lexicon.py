@@ -103,7 +103,8 @@ def lexicon_for(pack: Pack) -> Lexicon:
                 for t in tokenize(p):
                     if t.kind == "w":
                         vocab[t.text.replace("'", "")] = t.key
-        for cid, centry in ph.complaints.items():
+        for ckey, centry in ph.complaints.items():
+            cid = ckey.partition(".")[0]  # "complaint.name": more phrases for the same complaint
             phrases = centry if isinstance(centry, list) else centry.phrases
             cnear = () if isinstance(centry, list) else tuple(phrase_keys(n) for n in centry.near)
             for p in phrases:

@@ -310,13 +310,14 @@ class _Parse:
             for keys, cid, near in self.lex.complaints.get(t.key, ()):
                 end = _match(self.tokens, i, keys)
                 if end is not None and self._near_ok(near, i, end):
-                    found.append((i, end, cid))
-        # longest first: "tummy cramps" is one mention of the belly, not also a muscle cramp
-        found.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
+                    found.append((i, end, cid, bool(near)))
+        # longest first: "tummy cramps" is one mention of the belly, not also a muscle cramp; on equal words
+        # the phrase tied to its neighbours ("cramping" near "tummy") is the more specific reading
+        found.sort(key=lambda m: (-(m[1] - m[0]), -m[3], m[0]))
         taken: set[int] = set()
         scores: dict[str, float] = {}
         first: dict[str, tuple[int, int]] = {}
-        for a, b, cid in found:
+        for a, b, cid, _ in found:
             if any(k in taken for k in range(a, b)):
                 continue
             taken.update(range(a, b))
@@ -326,7 +327,7 @@ class _Parse:
             if pol != "present":
                 continue
             # the first sentences say what the problem is; later ones add detail
-            w = (b - a) / (1.0 + 0.5 * self.sent[a])
+            w = 1.0 / (1.0 + 0.5 * self.sent[a])  # one mention, whatever its length
             scores[cid] = scores.get(cid, 0.0) + w
             if cid not in first or a < first[cid][0]:
                 first[cid] = (a, b)
