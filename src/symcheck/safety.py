@@ -4,9 +4,11 @@ runs the same service layer, and the property tests in tests/safety check each i
 1. RED FLAGS ONLY RAISE. A "yes" to a red-flag sign (a yes/no question a rule names that the pack marks as a
    warning sign: `red_flag: true`, or group `red_flags`) never lowers the triage level, self-care included.
    A "yes" to any other finding an urgent rule names (context such as hard exercise, a wound or a medicine)
-   never lowers an urgent level (consultation_24 and above), though it may support a harmless cause. This
-   holds whatever else has been answered and however many flags are present: the differential's share of
-   triage is computed so that it holds by construction (`symcheck.engine.triage.level_masses`).
+   never lowers an urgent level (consultation_24 and above) while one of those rules is still open or fired;
+   once every such rule is answered "no" (no dark urine after the hard exercise), the context is ordinary
+   evidence and may support a harmless cause. This holds whatever else has been answered and however many
+   flags are present: the differential's share of triage is computed so that it holds by construction
+   (`symcheck.engine.triage.level_masses`), not by a search over subsets.
 2. RULES ARE FLOORS. The level is never below that of any red-flag rule that fires.
 3. NO SELF-CARE WITH AN OPEN CHECK. Self-care is advised only when every screening check relevant to what the
    person reported is decided "no": the screening rules of their complaint, and every urgent rule one of
@@ -43,6 +45,21 @@ def urgent_findings(pack: Pack) -> frozenset[str]:
     """Every yes/no evidence a "yes" to which may not lower an urgent level: the red-flag signs, and every
     yes/no evidence named by a rule at consultation_24 or above."""
     return _rule_named(pack, LEVEL_NAMES.index("consultation_24")) | red_flag_signs(pack)
+
+
+def guarded_findings(pack: Pack, facts: Mapping[str, Any]) -> frozenset[str]:
+    """The positive findings that may not lower an urgent level now: every present sign, and every present
+    context finding one of whose urgent rules is not decided "no" (invariant 1)."""
+    signs = red_flag_signs(pack)
+    urgent = LEVEL_NAMES.index("consultation_24")
+    out = set()
+    for n in urgent_findings(pack):
+        if facts.get(n) is not True:
+            continue
+        if n in signs or any(r.expression.evaluate(facts) is not False for r in pack.compiled.rules
+                             if not r.scope and r.level >= urgent and n in r.order):
+            out.add(n)
+    return frozenset(out)
 
 
 def _rule_named(pack: Pack, min_level: int) -> frozenset[str]:

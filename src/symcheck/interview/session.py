@@ -242,7 +242,7 @@ class Interview:
             if len(rule_rows):
                 lp = lp + rule_rows.sum(axis=0)
             idx = pack.compiled.outcome_index
-            urgent = [idx[k]["present"] for k in safety.urgent_findings(pack) if self._answers.get(k) == "present"]
+            urgent = [idx[k]["present"] for k in safety.guarded_findings(pack, facts)]
             signs = [idx[k]["present"] for k in safety.red_flag_signs(pack) if self._answers.get(k) == "present"]
             urgent_rows = np.vstack([triage_mod.outcome_rows(model, sorted(urgent)), rule_rows])
             sign_rows = np.vstack([triage_mod.outcome_rows(model, sorted(signs)), rule_rows])
