@@ -277,3 +277,15 @@ def test_serve_documents_and_checks_the_setting(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("SYMCHECK_EMBED_ORIGINS", "ftp://x.example")
     bad = CliRunner().invoke(app, ["serve", "--pack", str(WEB_PACK)])
     assert isinstance(bad.exception, InputError) and bad.exception.field == "SYMCHECK_EMBED_ORIGINS"
+
+
+def test_every_checker_form_of_the_start_page_stays_in_the_frame(app_client: TestClient) -> None:
+    """Whatever forms the site's start page has (the step-by-step form, the free-text form, ...), framed
+    they all go to /embed/check... with the carried parameters."""
+    html = app_client.get(f"/embed/check?accent=%23aa0000&origin={PUBLISHER}").text
+    forms = re.findall(r"<form\b[^>]*>.*?</form>", html, flags=re.S)
+    assert forms
+    for form in forms:
+        tag = re.match(r"<form\b[^>]*>", form)
+        assert tag and 'action="/embed/check' in tag.group(0), tag
+        assert 'name="origin" value="https://news.example"' in form or "origin=https%3A" in tag.group(0)
