@@ -43,7 +43,6 @@ class Pack:
     condition_files: dict[str, str] = field(default_factory=dict)
     checklists: dict[str, list[str]] = field(default_factory=dict)  # checklist id -> member evidence ids
     phrases: Phrases | None = None  # phrases.yaml, read by the free-text parser (symcheck.text)
-    phrases: Phrases | None = None  # phrases.yaml, read by the free-text parser (symcheck.text)
 
     @property
     def id(self) -> str:
@@ -114,7 +113,6 @@ def from_data(data: PackData) -> Pack:
         compiled=compile_pack(data),
         condition_files=data.condition_files,
         checklists={cl.id: checklist_members(cl, data.evidence) for cl in data.meta.checklists},
-        phrases=data.phrases,
         phrases=data.phrases,
     )
 
