@@ -122,6 +122,11 @@ class Context:
     def __init__(self, tokens: list[Token]):
         self.tokens = tokens
         self.triggers = find_triggers(tokens)
+        # "... before." closing a sentence speaks of the past ("she's never had a fit before")
+        for i, t in enumerate(tokens):
+            if t.key == "befor" and (i + 1 == len(tokens) or tokens[i + 1].key in SENTENCE_END):
+                self.triggers.append(Trigger(i, i + 1, "past", "post"))
+        self.triggers.sort(key=lambda t: t.start)
         self.pre_end = {t.end: t for t in self.triggers if t.where == "pre"}
         self.post_start = {t.start: t for t in self.triggers if t.where == "post"}
         self.past_end = {t.end: t for t in self.triggers if t.kind == "past"}

@@ -107,8 +107,7 @@ _SINCE_WORDS = {
 }
 
 _FREQ_WORDS = {
-    ("most", "night"): 5.0, ("every", "other", "night"): 3.5, ("night", "after", "night"): 7.0,
-    ("most", "evening"): 5.0, ("every", "night"): 7.0, ("each", "night"): 7.0, ("nightly",): 7.0,
+    ("most", "night"): 5.0, ("every", "other", "night"): 3.5, ("most", "evening"): 5.0,
 }
 
 
