@@ -60,8 +60,9 @@ def test_serve_runs_the_api_with_workers(tmp_path: Path):
         created = httpx.post(f"{base}/v1/assessments", json={"age": 40, "answers": {"cramp": "present"}})
         assert created.status_code == 201
         # Any worker can read what another stored.
+        own = {"X-Assessment-Secret": created.json()["secret"]}
         for _ in range(4):
-            assert httpx.get(f"{base}/v1/assessments/{created.json()['id']}").status_code == 200
+            assert httpx.get(f"{base}/v1/assessments/{created.json()['id']}", headers=own).status_code == 200
         assert (tmp_path / "serve.db").exists()
     finally:
         proc.send_signal(signal.SIGINT)
