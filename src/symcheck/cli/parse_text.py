@@ -89,6 +89,9 @@ def bench_parse(
     rounds: int = typer.Option(3, "--rounds", min=1, max=50, help="Parses per text for the timing."),
     json_out: Path = typer.Option(None, "--json", help="Also write the figures and every case as JSON."),
     show: bool = typer.Option(False, "--show", help="List every case's misses."),
+    labelled_only: bool = typer.Option(
+        False, "--labelled-only", help="Score only evidence ids that some case's `stated` uses (older labels)."
+    ),
     end_to_end: bool = typer.Option(
         False, "--end-to-end", help="Also run each vignette's text -> parse -> interview beside its `stated` run."
     ),
@@ -96,7 +99,7 @@ def bench_parse(
     """Precision, recall and F1 of (evidence, answer) pairs, complaint accuracy, red-flag polarity, time per text."""
     loaded = load_pack(pack)
     cases = bench.load_cases(file)
-    report = bench.run(loaded, cases, rounds=rounds)
+    report = bench.run(loaded, cases, rounds=rounds, labelled_only=labelled_only)
     console = Console(highlight=False)
     if show:
         detail = Table(title="Misses")
