@@ -220,3 +220,31 @@ def test_bench_api_goals_small(tmp_path: Path):
     assert killed["figures"]["acknowledged_deletes"] > 0 and killed["figures"]["kept"] > 0
     assert killed["figures"]["lost"] == 0 and killed["figures"]["deleted_copies_on_disk"] == 0
     assert "Hardening goals" in result.output
+
+
+def test_serve_sets_connection_limit_keep_alive_and_body_timeout(monkeypatch, tmp_path: Path):
+    """Issue 15 items 3 and 11: uvicorn gets a connection limit, a keep-alive longer than httpx's pool expiry
+    (equal timeouts let the server close a connection just as a client reuses it: a ReadError with nothing
+    in the server log), a bounded graceful shutdown; the body timeout reaches the workers."""
+    import uvicorn
+
+    from symcheck.cli.main import main
+
+    seen: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.update(kw))
+    for key in ("SYMCHECK_PACKS", "SYMCHECK_DEFAULT_PACK", "SYMCHECK_DATABASE_URL", "SYMCHECK_SERVE_PARENT_PID",
+                "SYMCHECK_BODY_TIMEOUT_S", "SYMCHECK_TRUSTED_HOSTS"):
+        monkeypatch.setenv(key, "")
+        monkeypatch.delenv(key)
+    monkeypatch.setattr(sys, "argv", ["symcheck", "serve", "--pack", str(MINI), "--port", str(bench.free_port()),
+                                      "--database-url", f"sqlite:///{tmp_path / 's.db'}", "--body-timeout", "7",
+                                      "--trusted-host", "symcheck.example"])
+    with pytest.raises(SystemExit) as info:
+        main()
+    assert not info.value.code
+    assert seen["limit_concurrency"] == 256
+    assert seen["timeout_keep_alive"] > httpx.Limits().keepalive_expiry
+    assert seen["timeout_graceful_shutdown"] <= 30
+    assert float(os.environ["SYMCHECK_BODY_TIMEOUT_S"]) == 7
+    assert os.environ["SYMCHECK_TRUSTED_HOSTS"] == "symcheck.example"
+    assert os.environ["SYMCHECK_SERVE_PARENT_PID"] == str(os.getpid())
