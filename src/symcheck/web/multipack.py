@@ -12,7 +12,6 @@ from collections.abc import Callable
 from fastapi import Request
 
 from symcheck.errors import NotFound
-
 from symcheck.kb.pack import Pack
 from symcheck.web.site import pack_for
 
