@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import symcheck
 from symcheck.text import parse
+from symcheck.text.context import SUBJECTS, TERMINATORS
 from symcheck.text.lexicon import lexicon_for
 from symcheck.text.tokens import index_key, phrase_keys
 
@@ -43,6 +44,8 @@ for key, entry in PACK.phrases.evidence.items():
         # a "..." gap may be empty; an "=word" is that word as written
         PHRASES.setdefault(ev_id, []).extend(p.replace(" ... ", " ").replace("=", "") for p in entry)
 RED_FLAGS = sorted(PHRASES)
+UNCERTAIN = {"tetanus_vaccine_uncertain"}
+CLAUSE_WORDS = TERMINATORS | SUBJECTS
 
 PLAIN = ["I have {}.", "There is {}.", "{}.", "Today {}."]
 NEGATED = ["No {}.", "I don't have {}.", "There is no {}.", "Never {}.", "Without {}."]
@@ -71,13 +74,16 @@ def test_red_flags_are_never_invented_or_dropped(items, neutral, listed) -> None
     sentences = list(neutral)
     stated: set[str] = set()
     denied: set[str] = set()
-    chosen = [(ev, PHRASES[ev][i % len(PHRASES[ev])], mode, pick) for ev, i, mode, pick in items]
-    negated = [c for c in chosen if c[2] == "negated"]
+    # an item whose meaning is itself uncertainty ("not sure ... tetanus") is not hedged: the hedge is its words
+    chosen = [(ev, PHRASES[ev][i % len(PHRASES[ev])], "plain" if mode == "hedged" and ev in UNCERTAIN else mode, pick)
+              for ev, i, mode, pick in items]
+    # lists are of plain items: an item with a clause word in it ("since my ...", "but ...") is its own sentence
+    negated = [c for c in chosen if c[2] == "negated" and not set(phrase_keys(c[1])) & CLAUSE_WORDS]
     if listed and len(negated) >= 2:
         # a list: "No A, B or C." negates every item
         names = [c[1] for c in negated]
         sentences.append("No " + ", ".join(names[:-1]) + " or " + names[-1] + ".")
-        chosen = [c for c in chosen if c[2] != "negated"]
+        chosen = [c for c in chosen if c not in negated]
         for _, phrase, _, _ in negated:
             denied |= {ev for ev, v in _targets(phrase) if v in ("present", "")}
     for _ev, phrase, mode, pick in chosen:

@@ -168,7 +168,10 @@ class Context:
         """The nearest pre-trigger whose scope reaches token `start`."""
         over = self.covering.get(start)
         if over is not None and over.start < start and over.where == "pre":
-            # a trigger that ran into the phrase ("no more than I'm used to"): it still reads as before it
+            # a trigger that ran into the phrase ("no more than I'm used to"): it still reads as before it; a
+            # pseudo-negation cut by the phrase ("no | better after a rest") is its plain negation again
+            if over.kind == "pseudo" and (self.tokens[over.start].key,) in NEG_PRE:
+                over = Trigger(over.start, over.start + 1, "neg", "pre")
             return over if over.kind in kinds else None
         j = start - 1
         steps = 0
