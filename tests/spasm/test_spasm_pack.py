@@ -57,8 +57,24 @@ def test_the_first_question_finds_out_what_the_person_means(spasm):
     assert {c.answers.get("presentation") for c in spasm.meta.complaints} >= {"cramp", "twitch", "abdominal"}
 
 
-def test_abdominal_cramps_get_an_honest_answer(spasm):
-    result = Interview(spasm, age=28, sex="female", complaint="abdominal_or_period_cramps").result()
+def test_abdominal_cramps_go_to_the_abdominal_pack(spasm):
+    iv = Interview(spasm, age=28, sex="female", complaint="abdominal_or_period_cramps")
+    result = iv.result()
+    assert result.stop_reason == "handover" and result.handover is not None and result.handover.pack == "abdominal"
+    assert result.out_of_scope is None and result.differential == []
+    assert result.safety_netting and "diagnosis" in result.disclaimer
+    assert iv.follow_handover().pack.id == "abdominal"
+
+
+def test_abdominal_cramps_get_an_honest_answer_without_the_abdominal_pack(spasm):
+    from symcheck.errors import NotFound
+
+    def missing(name: str):
+        raise NotFound("pack", name)
+
+    iv = Interview(spasm, age=28, sex="female", complaint="abdominal_or_period_cramps")
+    assert iv.follow_handover(missing) is iv
+    result = iv.result()
     assert result.out_of_scope and result.differential == []
     assert result.safety_netting and "diagnosis" in result.disclaimer
 

@@ -311,7 +311,8 @@ class Interview:
         out_of_scope = pack.rule(scope_rules[0].id).message if scope_rules and to is None else None
         level_name = LEVEL_NAMES[decision.level]
         safety_net = [s.text for s in pack.meta.safety_netting if s.level in ("always", level_name)]
-        differential = [] if out_of_scope else explain.differential(self, top, decision.from_conditions,
+        elsewhere = out_of_scope is not None or to is not None  # this pack has nothing to say about it
+        differential = [] if elsewhere else explain.differential(self, top, decision.from_conditions,
                                                                     0.0 if all_causes else triage_svc.LISTED_MIN)
         if differential and decision.level < triage_mod.EMERGENCY:
             lead = pack.conditions[differential[0].condition_id]
@@ -325,7 +326,7 @@ class Interview:
             answers=self.answers,
             differential=differential,
             triage=triage,
-            recommendations=Recommendations() if out_of_scope else recommend.recommend(self, decision),
+            recommendations=Recommendations() if elsewhere else recommend.recommend(self, decision),
             safety_netting=safety_net,
             disclaimer=pack.meta.disclaimer,
             out_of_scope=out_of_scope,
