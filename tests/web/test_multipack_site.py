@@ -47,3 +47,17 @@ def test_one_given_pack_is_served_alone(client: TestClient) -> None:
     html = client.get("/").text
     assert 'href="/symptoms/abdominal"' not in html
     assert client.get("/conditions/appendicitis").status_code == 404
+
+
+def test_home_starts_a_check_in_either_pack(both: TestClient) -> None:
+    html = both.get("/").text
+    assert 'href="/check?complaint=muscle_cramp"' in html
+    assert 'href="/check?pack=abdominal&amp;complaint=period_pain"' in html
+    # the muscle pack's belly-cramps complaint hands over to the abdominal pack, whose complaints are listed
+    assert "complaint=abdominal_or_period_cramps" not in html
+    start = both.get("/check", params={"pack": "abdominal", "complaint": "period_pain"}).text
+    assert 'name="pack" value="abdominal"' in start
+    step = both.get("/check/go", params={"pack": "abdominal", "action": "start", "for_whom": "self", "age": "16",
+                                         "sex": "female", "pregnant": "no", "complaint": "period_pain"})
+    assert step.status_code == 200 and "pack=abdominal" in str(step.url)
+    assert "Is any of these happening now?" in step.text

@@ -50,6 +50,20 @@ def _symptom_page_id(pack: Pack) -> str:
     return pack.page.id if pack.page else pack.id
 
 
+def _start_links(packs: list[Pack]) -> list[tuple[str, str]]:
+    """(address, label) of every complaint the served packs offer; a complaint that hands over to another
+    served pack is left out, since that pack's own complaints are listed (the checker's pack is in the address)."""
+    served = {p.id for p in packs}
+    links = []
+    for i, p in enumerate(packs):
+        for comp in p.meta.complaints:
+            if comp.handover is not None and comp.handover.pack in served:
+                continue
+            query = {"complaint": comp.id} if i == 0 else {"pack": p.id, "complaint": comp.id}
+            links.append((f"/check?{urlencode(query)}", comp.label))
+    return links
+
+
 @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
     pack = pack_for(request)
@@ -60,6 +74,7 @@ def home(request: Request) -> HTMLResponse:
         page_title="Understand your symptoms",
         symptom_page_id=_symptom_page_id(pack),
         symptom_pages=[(p, _symptom_page_id(p)) for p in site_packs(request)],  # every served pack's page
+        start_links=_start_links(site_packs(request)),
         categories=page_mod.categories(pack),
     )
 
@@ -282,7 +297,9 @@ def _start_page(
         preg_max=(preg_evidence.max_age if preg_evidence and preg_evidence.max_age is not None else 60),
         sex_choices=checker.SEX_CHOICES,
         for_whom_choices=checker.FOR_WHOM,
-        hidden_answers=[("a", f"{k}={checker.encode_value(v)}") for k, v in state.answers],
+        # the checker's pack travels with the start form when it is not the site's (a link from the home page)
+        hidden_answers=[*([("pack", state.pack)] if state.pack else []),
+                        *(("a", f"{k}={checker.encode_value(v)}") for k, v in state.answers)],
     )
 
 
