@@ -111,3 +111,15 @@ def test_condition_id_must_match_file_and_be_unique(pack_copy):
 def test_missing_folder():
     with pytest.raises(PackError, match="no such pack folder"):
         load_pack_data(Path("/nonexistent/pack"))
+
+
+def test_urgent_rules_name_their_conditions_and_use_no_not(pack_copy):
+    def change(d):
+        d[0].pop("conditions")
+        d[1].update(when="fever and not jaw_stiff", conditions=["infection", "nowhere"])
+
+    edit(pack_copy / "rules.yaml", change)
+    found = problems(pack_copy)
+    assert "rules.yaml: lockjaw: conditions: a rule at consultation_24 or above must name the conditions it points to" in found
+    assert "rules.yaml: long_fever: conditions: unknown condition 'nowhere'" in found
+    assert any(f.startswith("rules.yaml: long_fever: when: an urgent rule may not use 'not'") for f in found)

@@ -346,6 +346,9 @@ def _check_references(data: PackData, out: _Collector) -> None:
         for cid in rule.complaints:
             if cid not in complaint_ids:
                 out.add(f, entry, "complaints", f"unknown complaint {cid!r}")
+        if not rule.scope and LEVELS.index(rule.level) >= LEVELS.index("consultation_24") and any(
+                isinstance(node, ast.Not) for node in ast.walk(ast.parse(rule.when.strip(), mode="eval"))):
+            out.add(f, entry, "when", "an urgent rule may not use 'not': a \"yes\" could then switch the check off")
         for cid in rule.conditions:
             if cid not in data.conditions:
                 out.add(f, entry, "conditions", f"unknown condition {cid!r}")
