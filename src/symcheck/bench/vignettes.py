@@ -24,9 +24,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from symcheck.engine.model import LEVEL_NAMES
-from symcheck.errors import InputError
+from symcheck.errors import InputError, SymcheckError
 from symcheck.interview import Interview
-from symcheck.kb.pack import Pack
+from symcheck.kb.pack import Pack, available_packs, load_pack
 
 Mode = Literal["open", "closed"]
 MODES: tuple[Mode, ...] = ("open", "closed")
@@ -154,33 +154,57 @@ def is_complaint_question(pack: Pack, complaint: str | None, ev_id: str) -> bool
     return ev_id in described or (e is not None and e.group in COMPLAINT_GROUPS)
 
 
+def complaint_in(pack: Pack, complaint: str | None) -> str | None:
+    """The case's complaint in this pack: its own, or the one another built-in pack hands that complaint to."""
+    if complaint is None or any(c.id == complaint for c in pack.meta.complaints):
+        return complaint
+    for name in available_packs():
+        if name == pack.id:
+            continue
+        try:
+            other = load_pack(name)
+        except SymcheckError:
+            continue
+        for comp in other.meta.complaints:
+            if comp.id == complaint and comp.handover is not None and comp.handover.pack == pack.id:
+                return comp.handover.complaint
+    return None
+
+
 def drive(
     pack: Pack, case: Vignette, mode: Mode, answers_override: dict[str, Any] | None = None
 ) -> tuple[Interview, list[str], int | None, list[str]]:
-    """Run the interview to its end with the virtual patient: (interview, asked ids, questions before the
-    first one about the complaint, stated facts the pack has no evidence for)."""
+    """Run the interview to its end with the virtual patient, following a hand-over to another pack as a person
+    would: (interview, asked ids, questions before the first one about the complaint, stated facts that the
+    final pack has no evidence for)."""
     source = case.stated if answers_override is None else answers_override
-    facts = {k: v for k, v in source.items() if k in pack.evidence}
-    ignored = sorted(k for k in source if k not in pack.evidence)
-    complaint = case.complaint if case.complaint in {c.id for c in pack.meta.complaints} else None
-    interview = Interview(pack, age=case.age, sex=case.sex, pregnant=case.pregnant, complaint=complaint,
-                          speaker=case.speaker)
+    interview = Interview(pack, age=case.age, sex=case.sex, pregnant=case.pregnant,
+                          complaint=complaint_in(pack, case.complaint), speaker=case.speaker)
     asked: list[str] = []
     before: int | None = None
     for _ in range(200):  # a hard bound on top of the pack's question budget
         question = interview.next_question()
+        if question is None and interview.handover() is not None:
+            moved = interview.follow_handover()
+            if moved is not interview:
+                interview = moved
+                continue
         if question is None:
             break
+        current = interview.pack
+        facts = {k: v for k, v in source.items() if k in current.evidence}
+        complaint = interview.complaint
         asked.append(question.evidence_id)
-        if question.type == "many_of" and question.choices and all(c.id in pack.evidence for c in question.choices):
+        if question.type == "many_of" and question.choices and all(c.id in current.evidence for c in question.choices):
             members = [c.id for c in question.choices]  # a list question: each item answered on its own
-            if before is None and any(is_complaint_question(pack, complaint, m) for m in members):
+            if before is None and any(is_complaint_question(current, complaint, m) for m in members):
                 before = len(asked) - 1
-            interview.answer_many({m: patient_answer(pack, facts, m, mode) for m in members})
+            interview.answer_many({m: patient_answer(current, facts, m, mode) for m in members})
         else:
-            if before is None and is_complaint_question(pack, complaint, question.evidence_id):
+            if before is None and is_complaint_question(current, complaint, question.evidence_id):
                 before = len(asked) - 1
-            interview.answer(question.evidence_id, patient_answer(pack, facts, question.evidence_id, mode))
+            interview.answer(question.evidence_id, patient_answer(current, facts, question.evidence_id, mode))
+    ignored = sorted(k for k in source if k not in interview.pack.evidence)
     return interview, asked, before, ignored
 
 
@@ -197,6 +221,8 @@ def run_case(
 ) -> CaseOutcome:
     """One vignette through the real interview with the virtual patient."""
     interview, asked, before, ignored = drive(pack, case, mode, answers_override)
+    if interview.pack.id != pack.id:  # handed over: score against the pack the case ended in
+        pack, mapping = interview.pack, condition_map(interview.pack.id)
     result = interview.result(top=3)
     top3 = [d.condition_id for d in result.differential[:3]]
     expected = expected_conditions(case, pack, mapping or {})
@@ -217,7 +243,7 @@ def run_case(
         exact=result.triage.level == case.gold_urgency,
         acceptable=result.triage.level in case.acceptable_urgency,
         under_triage=level(result.triage.level) < level(case.gold_urgency),
-        questions=interview.questions_asked,
+        questions=len(asked),
         before_complaint=before,
         asked=asked,
         ignored_facts=ignored,
