@@ -61,3 +61,13 @@ def test_home_starts_a_check_in_either_pack(both: TestClient) -> None:
                                          "sex": "female", "pregnant": "no", "complaint": "period_pain"})
     assert step.status_code == 200 and "pack=abdominal" in str(step.url)
     assert "Is any of these happening now?" in step.text
+
+
+def test_complaint_suggestions_cover_both_packs(both: TestClient) -> None:
+    period = both.get("/check/complaints", params={"q": "period pain"}).json()
+    assert {"id": "period_pain", "label": "Period pain (cramps that come with periods)", "pack": "abdominal"} in period
+    calf = both.get("/check/complaints", params={"q": "calf cramp"}).json()
+    assert calf[0] == {"id": "muscle_cramp", "label": "Muscle cramp (a sudden, painful tightening of a muscle)"}
+    every = both.get("/check/complaints").json()
+    assert {c["id"] for c in every} >= {"muscle_cramp", "abdominal_cramps", "child_tummy_pain"}
+    assert "abdominal_or_period_cramps" not in {c["id"] for c in every}  # it hands over to the abdominal pack

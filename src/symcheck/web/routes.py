@@ -250,9 +250,18 @@ def search_suggest(request: Request, q: str = Query("", max_length=MAX_QUERY)) -
 
 @router.get("/check/complaints")
 def complaint_suggest(request: Request, q: str = Query("", max_length=MAX_QUERY)) -> JSONResponse:
-    pack = pack_for(request)
-    found = checker.match_complaint(pack, q) if q.strip() else list(pack.meta.complaints)
-    return JSONResponse([{"id": c.id, "label": c.label} for c in found])
+    """The complaints of every served pack matching the typed words, the site's pack first; another pack's
+    carry its id (the form then starts the check there), and one that hands over to a served pack is left out."""
+    packs = site_packs(request)
+    served = {p.id for p in packs}
+    out: list[dict[str, str]] = []
+    for i, pack in enumerate(packs):
+        found = checker.match_complaint(pack, q) if q.strip() else list(pack.meta.complaints)
+        for c in found:
+            if c.handover is not None and c.handover.pack in served:
+                continue
+            out.append({"id": c.id, "label": c.label, **({"pack": pack.id} if i else {})})
+    return JSONResponse(out)
 
 
 @router.api_route("/check", methods=["GET", "HEAD"], response_class=HTMLResponse)

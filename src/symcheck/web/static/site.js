@@ -76,7 +76,7 @@
         for (var i = 0; i < radios.length; i++) {
           if (radios[i].value === item.id) { radios[i].checked = true; found = true; }
         }
-        if (!found) {
+        if (!found || item.pack) {
           var hidden = document.createElement("input");
           hidden.type = "hidden";
           hidden.name = "complaint";
@@ -84,6 +84,16 @@
           hidden.setAttribute("data-picked", "");
           input.form.appendChild(hidden);
         }
+        // a complaint of another served pack starts the check in that pack; "" is the site's own
+        var packField = input.form.querySelector("input[name=pack]");
+        if (!packField && item.pack) {
+          packField = document.createElement("input");
+          packField.type = "hidden";
+          packField.name = "pack";
+          packField.setAttribute("data-picked", "");
+          input.form.appendChild(packField);
+        }
+        if (packField) { packField.value = item.pack || ""; }
         close();
         status.textContent = "Selected: " + item.label;
       } else if (item.url) {
