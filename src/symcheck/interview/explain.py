@@ -41,9 +41,14 @@ def differential(iv: Interview, top: int, must_list: tuple[int, ...] = (),
         cond = pack.conditions[cid]
         contribs: list[Contribution] = []
         pos = 0
+        # A fired rule's own findings are part of the pattern that points to this condition: they are not
+        # shown as evidence against it (the rule itself is listed as evidence for it).
+        own = {n for r in fired if c in r.conditions for n in r.order}
         for ev_id, outs in zip(answered, per_q, strict=True):
             value = float(llr[i, pos : pos + len(outs)].sum())
             pos += len(outs)
+            if value < 0 and ev_id in own and answers[ev_id] == "present":
+                continue
             if abs(value) >= MIN_SHOWN_LLR:
                 e = pack.evidence[ev_id]
                 contribs.append(Contribution(evidence_id=ev_id, question=wording.question_text(e, iv.speaker),
