@@ -21,7 +21,7 @@ from symcheck.text.summary import Understood, fit_answers, understood
 from symcheck.web import checker
 from symcheck.web.site import pack_for, render
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # site pages, not API operations
 REMOVE = "remove"
 
 
