@@ -71,3 +71,8 @@ def test_complaint_suggestions_cover_both_packs(both: TestClient) -> None:
     every = both.get("/check/complaints").json()
     assert {c["id"] for c in every} >= {"muscle_cramp", "abdominal_cramps", "child_tummy_pain"}
     assert "abdominal_or_period_cramps" not in {c["id"] for c in every}  # it hands over to the abdominal pack
+
+
+def test_a_to_z_lists_both_packs(both: TestClient) -> None:
+    html = both.get("/conditions").text
+    assert 'href="/conditions/appendicitis"' in html and 'href="/conditions/nocturnal_leg_cramps"' in html

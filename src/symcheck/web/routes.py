@@ -113,7 +113,9 @@ def symptom_page(request: Request, page_id: str) -> HTMLResponse:
 @router.api_route("/conditions", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def condition_index(request: Request) -> HTMLResponse:
     pack = pack_for(request)
-    conditions = sorted(pack.conditions.values(), key=lambda c: c.name.lower())
+    # every served pack's conditions (an id two packs share is listed once: its page is the first pack's)
+    by_id = {c.id: c for p in reversed(site_packs(request)) for c in p.conditions.values()}
+    conditions = sorted(by_id.values(), key=lambda c: c.name.lower())
     return render(request, "conditions.html", pack=pack, nav="conditions", page_title="Conditions A to Z",
                   conditions=conditions)
 
