@@ -45,6 +45,14 @@ def facts_of(pack: Pack, answers: Mapping[str, Any], age: float, sex: str | None
             facts[ev_id] = frozenset(value)
         else:
             facts[ev_id] = value
+    # A yes/no question this person is never asked (outside its ages or sexes) is "no" for them: a children's
+    # check does not stay open for an adult, nor a pregnancy check for a man.
+    for ev_id, e in pack.evidence.items():
+        if ev_id in facts or e.type != "yes_no":
+            continue
+        if (e.min_age is not None and age < e.min_age) or (e.max_age is not None and age > e.max_age) or (
+                e.sexes and sex is not None and sex not in e.sexes):
+            facts[ev_id] = False
     if pregnant is None:
         for ev_id in ("pregnant", "pregnancy"):
             if ev_id in facts:
