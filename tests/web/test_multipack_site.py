@@ -76,3 +76,10 @@ def test_complaint_suggestions_cover_both_packs(both: TestClient) -> None:
 def test_a_to_z_lists_both_packs(both: TestClient) -> None:
     html = both.get("/conditions").text
     assert 'href="/conditions/appendicitis"' in html and 'href="/conditions/nocturnal_leg_cramps"' in html
+
+
+def test_categories_cover_both_packs(both: TestClient) -> None:
+    assert 'href="/categories/surgical"' in both.get("/").text
+    surgical = both.get("/categories/surgical")
+    assert surgical.status_code == 200 and 'href="/conditions/appendicitis"' in surgical.text
+    assert 'href="/categories/surgical"' in both.get("/categories").text

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from fastapi import Request
 
 from symcheck.errors import NotFound
+from symcheck.kb import page as page_mod
 from symcheck.kb.pack import Pack
+from symcheck.kb.schema import Condition
 from symcheck.web.site import pack_for
 
 
@@ -35,6 +37,15 @@ def pack_with_page(request: Request, page_id: str) -> Pack | None:
 
 def pack_with_condition(request: Request, condition_id: str) -> Pack | None:
     return next((p for p in site_packs(request) if condition_id in p.conditions), None)
+
+
+def site_categories(request: Request) -> dict[str, list[Condition]]:
+    """Conditions of every served pack by category slug (a category both packs use is one list)."""
+    merged: dict[str, dict[str, Condition]] = {}
+    for pack in reversed(site_packs(request)):  # the site's own pack last, so its condition wins a shared id
+        for slug, conds in page_mod.categories(pack).items():
+            merged.setdefault(slug, {}).update({c.id: c for c in conds})
+    return {slug: sorted(by_id.values(), key=lambda c: c.name.lower()) for slug, by_id in sorted(merged.items())}
 
 
 def checker_pack(request: Request, form: dict[str, str] | None = None) -> Pack:

@@ -27,6 +27,7 @@ from symcheck.web.multipack import (
     pack_with_condition,
     pack_with_page,
     served_loader,
+    site_categories,
     site_packs,
 )
 from symcheck.web.site import pack_for, render
@@ -75,7 +76,7 @@ def home(request: Request) -> HTMLResponse:
         symptom_page_id=_symptom_page_id(pack),
         symptom_pages=[(p, _symptom_page_id(p)) for p in site_packs(request)],  # every served pack's page
         start_links=_start_links(site_packs(request)),
-        categories=page_mod.categories(pack),
+        categories=site_categories(request),
     )
 
 
@@ -178,13 +179,13 @@ def sign_page(request: Request, evidence_id: str) -> HTMLResponse:
 def category_index(request: Request) -> HTMLResponse:
     pack = pack_for(request)
     return render(request, "categories.html", pack=pack, nav="categories", page_title="Browse by category",
-                  categories=page_mod.categories(pack))
+                  categories=site_categories(request))
 
 
 @router.api_route("/categories/{slug}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def category_page(request: Request, slug: str) -> HTMLResponse:
     pack = pack_for(request)
-    cats = page_mod.categories(pack)
+    cats = site_categories(request)
     if slug not in cats:
         return not_found(request, "category", slug)
     conds = cats[slug]
