@@ -258,7 +258,9 @@ class _Parse:
                     continue
             cands: list[Value] = []
             if slot.kind in ("since", "since_yes_no"):
-                cands = by_kind.get("since", []) or by_kind.get("since_word", [])
+                # the shortest stated duration: longer ones in a story are usually background (a medicine taken
+                # "for a year", an operation "three weeks ago"); words such as "today" often only narrate
+                cands = sorted(by_kind.get("since", []), key=lambda v: v.value) or by_kind.get("since_word", [])
             else:
                 cands = by_kind.get(slot.kind, [])
             for v in cands:
