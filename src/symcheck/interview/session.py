@@ -308,16 +308,18 @@ class Interview:
         triage = triage_svc.triage(self, decision)
         to = self.handover()
         scope_rules = [r for r in state.fired if r.scope]
-        out_of_scope = pack.rule(scope_rules[0].id).message if scope_rules and to is None else None
+        scope_rule = pack.rule(scope_rules[0].id) if scope_rules and to is None else None
+        out_of_scope = wording.pick(scope_rule.message, scope_rule.message_other, self.speaker) if scope_rule else None
         level_name = LEVEL_NAMES[decision.level]
-        safety_net = [s.text for s in pack.meta.safety_netting if s.level in ("always", level_name)]
+        safety_net = [wording.pick(s.text, s.text_other, self.speaker) for s in pack.meta.safety_netting
+                      if s.level in ("always", level_name)]
         elsewhere = out_of_scope is not None or to is not None  # this pack has nothing to say about it
         differential = [] if elsewhere else explain.differential(self, top, decision.from_conditions,
                                                                     0.0 if all_causes else triage_svc.LISTED_MIN)
         if differential and decision.level < triage_mod.EMERGENCY:
             lead = pack.conditions[differential[0].condition_id]
             if lead.when_to_seek_help:
-                safety_net.append(lead.when_to_seek_help)
+                safety_net.append(wording.pick(lead.when_to_seek_help, lead.when_to_seek_help_other, self.speaker))
         return Assessment(
             pack=PackRef(id=pack.id, version=pack.version),
             engine_version=__version__,

@@ -75,11 +75,12 @@ def triage(iv: Interview, decision: Decision) -> Triage:
         rule = pack.rule(r.id)
         findings = [wording.finding_text(pack, n, iv.raw_answers.get(n)) for n in r.order
                     if state.facts.get(n) not in (None, False, frozenset())]
-        hits.append(RuleHit(id=r.id, level=LEVEL_NAMES[r.level], message=rule.message,
-                            while_waiting=rule.while_waiting, findings=findings,
-                            conditions=[pack.compiled.condition_ids[c] for c in r.conditions]))
+        message = wording.pick(rule.message, rule.message_other, iv.speaker)
+        hits.append(RuleHit(id=r.id, level=LEVEL_NAMES[r.level], message=message,
+                            while_waiting=wording.pick(rule.while_waiting, rule.while_waiting_other, iv.speaker),
+                            findings=findings, conditions=[pack.compiled.condition_ids[c] for c in r.conditions]))
         if r.level == level:
-            reasons.append(rule.message)
+            reasons.append(message)
     if names:
         if decision.rule_level == level:
             reasons.insert(0, f"This may be {wording.names(pack, names)}.")

@@ -57,6 +57,7 @@ class Complaint(Strict):
 class SafetyNet(Strict):
     level: Literal["always"] | Level = "always"
     text: str
+    text_other: str = ""  # the same advice when someone answers for another person
 
 
 class StopConfig(Strict):
@@ -208,6 +209,7 @@ class Condition(Strict):
     treatment: str = ""
     complications: list[str] = []
     when_to_seek_help: str = ""
+    when_to_seek_help_other: str = ""  # the same advice when someone answers for another person
     sources: list[Source] = []
     references: list[Ident] = []
     review: Review | None = None
@@ -220,6 +222,9 @@ class Rule(Strict):
     level: Level
     message: str
     while_waiting: str = ""
+    # the same texts when someone answers for another person (required when the text speaks to "you")
+    message_other: str = ""
+    while_waiting_other: str = ""
     source: Ident | None = None
     complaints: list[Ident] = []
     screen: bool | None = None
