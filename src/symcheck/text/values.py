@@ -26,8 +26,9 @@ _UNITS: dict[str, tuple[str, float]] = {
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekend"}
 
 
-_SHORT_BEFORE = {stem(w) for w in (
-    ["last", "lasting", "lasts", "for", "about", "after", "within", "around", "take", "takes", "up", "over", "in", "like", "least", "almost", "nearly", "only"])}
+# an attack's length only when the words say so ("lasts a few minutes", "it lasted about 10 minutes"); "for an
+# hour" or "in half an hour" more often tell how long something else took
+_SHORT_BEFORE = {stem(w) for w in ["last", "lasting", "lasts", "lasted", "take", "takes"]}
 _LONG_BEFORE = {stem(w) for w in ["for", "past", "last", "over", "since", "about", "around", "nearly", "almost", "now", "least", "couple", "few", "been"]}
 _A_BEFORE = {"for", "over", "past", "last", "about", "around", "almost", "nearly", "than", "within", "just", "after",
              "lasts", "lasting", "only", "least", "under", "like", "in"}
