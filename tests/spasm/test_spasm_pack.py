@@ -74,8 +74,12 @@ def test_abdominal_cramps_get_an_honest_answer_without_the_abdominal_pack(spasm)
 
     iv = Interview(spasm, age=28, sex="female", complaint="abdominal_or_period_cramps")
     assert iv.follow_handover(missing) is iv
+    gate = iv.next_question()  # even then, emergencies are asked about first
+    assert gate is not None and gate.reason == "emergency_gate"
+    iv.answer(gate.evidence_id, [])
     result = iv.result()
-    assert result.out_of_scope and result.differential == []
+    assert result.out_of_scope and result.differential == [] and result.stop_reason == "out_of_scope"
+    assert sum(result.out_of_scope in r for r in result.triage.reasons) == 0  # the text appears once
     assert result.safety_netting and "diagnosis" in result.disclaimer
 
 

@@ -39,13 +39,14 @@ def decide(iv: Interview) -> tuple[NextQuestion | None, str | None]:
     state = iv.state()
     if iv.handover() is not None:
         return None, "handover"
-    if any(r.scope for r in state.fired):
-        return None, "out_of_scope"
-    if any(r.level >= triage_mod.EMERGENCY for r in state.fired):
+    if any(r.level >= triage_mod.EMERGENCY for r in state.fired if not r.scope):
         return None, "red_flag"
     if iv.questions_asked >= iv.stop.max_questions:
         return None, "question_budget"
     askable = iv.askable()
+    if any(r.scope for r in state.fired):  # no pack covers it: the emergency gate still comes first
+        gate = _open(iv, gate_items(iv), askable)
+        return (_gate_question(iv, gate), None) if gate else (None, "out_of_scope")
     gains = q_mod.information_gain(iv.pack.compiled.model, state.post)
     index = iv.question_index
 
