@@ -424,6 +424,21 @@ def _check_third_person(data: PackData, out: _Collector) -> None:
     for where, ident, text, other in lists:
         if SECOND_PERSON.search(text) and not other.strip():
             out.add("pack.yaml", ident, f"{where}.question_other", "the question speaks to 'you': give the question for someone else")
+    # Results too: advice that speaks to "you" reads wrongly to someone answering for another person.
+    for i, s in enumerate(data.meta.safety_netting):
+        if SECOND_PERSON.search(s.text) and not s.text_other.strip():
+            out.add("pack.yaml", "", f"safety_netting[{i}].text_other",
+                    "the text speaks to 'you': give the text for someone else")
+    for r in data.rules:
+        for field, text, other in (("message", r.message, r.message_other),
+                                   ("while_waiting", r.while_waiting, r.while_waiting_other)):
+            if SECOND_PERSON.search(text) and not other.strip():
+                out.add("rules.yaml", r.id, f"{field}_other", f"the {field} speaks to 'you': give the text for someone else")
+    for cond in data.conditions.values():
+        if SECOND_PERSON.search(cond.when_to_seek_help) and not cond.when_to_seek_help_other.strip():
+            f = data.condition_files[cond.id]
+            out.add(f, "" if f == f"conditions/{cond.id}.yaml" else cond.id, "when_to_seek_help_other",
+                    "the text speaks to 'you': give the text for someone else")
 
 
 def _check_phrases(data: PackData, ph: Phrases, out: _Collector) -> None:
