@@ -133,19 +133,28 @@ class Context:
         self.past_start = {t.start: t for t in self.triggers if t.kind == "past"}
         self.inside: set[int] = set()
         self.covering: dict[int, Trigger] = {}
-        for t in self.triggers:
-            self.inside.update(range(t.start, t.end))
-            for k in range(t.start, t.end):
-                self.covering[k] = t
+        for trig in self.triggers:
+            self.inside.update(range(trig.start, trig.end))
+            for k in range(trig.start, trig.end):
+                self.covering[k] = trig
 
     def mask(self, spans: list[tuple[int, int]]) -> None:
         """Forget triggers that lie inside matched phrases ("can't move" inside a phrase is not a pseudo-
         negation, "not sure about tetanus" is a phrase, not a hedge)."""
         inside: set[int] = set()
+        starts = {a for a, _ in spans}
         for a, b in spans:
             inside.update(range(a, b))
-        kept = [t for t in self.triggers if not all(k in inside for k in range(t.start, t.end))]
-        if len(kept) != len(self.triggers):
+        # a trigger that opens a phrase ("no operations") still reaches the words after it ("... or rash")
+        kept = [t for t in self.triggers
+                if (t.start in starts and t.kind != "pseudo") or not all(k in inside for k in range(t.start, t.end))]
+        # a pseudo-negation cut by a phrase ("no | better after a rest") is its plain negation again
+        for i, t in enumerate(kept):
+            if t.kind == "pseudo" and any(t.start < a < t.end for a in starts) and (
+                (self.tokens[t.start].key,) in NEG_PRE
+            ):
+                kept[i] = Trigger(t.start, t.start + 1, "neg", "pre")
+        if kept != self.triggers:
             self.triggers = kept
             self.pre_end = {t.end: t for t in kept if t.where == "pre"}
             self.post_start = {t.start: t for t in kept if t.where == "post"}
