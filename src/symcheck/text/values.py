@@ -159,7 +159,8 @@ def extract_values(tokens: list[Token]) -> list[Value]:
             used.update(range(i, hit[1]))
             continue
         num = number_at(tokens, i)
-        if num is not None and tokens[i].text in ("a", "an") and (i == 0 or tokens[i - 1].key not in _A_BEFORE):
+        ago = i + 2 < n and tokens[i + 1].key in _UNITS and tokens[i + 2].key == "ago"  # "an hour ago"
+        if num is not None and tokens[i].text in ("a", "an") and not ago and (i == 0 or tokens[i - 1].key not in _A_BEFORE):
             num = None  # "a day" in "five coffees a day" is not a duration
         if num is not None:
             v, j = num
