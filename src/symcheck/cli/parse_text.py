@@ -89,6 +89,9 @@ def bench_parse(
     rounds: int = typer.Option(3, "--rounds", min=1, max=50, help="Parses per text for the timing."),
     json_out: Path = typer.Option(None, "--json", help="Also write the figures and every case as JSON."),
     show: bool = typer.Option(False, "--show", help="List every case's misses."),
+    same_complaint: list[str] = typer.Option(
+        [], "--same-complaint", help="NEW=OLD: count complaint NEW as OLD (labels written before NEW existed)."
+    ),
     labelled_only: bool = typer.Option(
         False, "--labelled-only", help="Score only evidence ids that some case's `stated` uses (older labels)."
     ),
@@ -99,7 +102,13 @@ def bench_parse(
     """Precision, recall and F1 of (evidence, answer) pairs, complaint accuracy, red-flag polarity, time per text."""
     loaded = load_pack(pack)
     cases = bench.load_cases(file)
-    report = bench.run(loaded, cases, rounds=rounds, labelled_only=labelled_only)
+    pairs = {}
+    for item in same_complaint:
+        new, sep, old = item.partition("=")
+        if not sep or not new or not old:
+            raise InputError("--same-complaint", f"{item!r} is not NEW=OLD")
+        pairs[new] = old
+    report = bench.run(loaded, cases, rounds=rounds, labelled_only=labelled_only, same_complaint=pairs)
     console = Console(highlight=False)
     if show:
         detail = Table(title="Misses")

@@ -458,6 +458,15 @@ def parse(text: str, pack: Pack | str | Sequence[Pack | str]) -> ParseResult:
         return (2 if in_scope else 1, r.complaint_scores.get(r.complaint, 0.0), -i)
 
     best = max(range(len(results)), key=claim)
+    # a complaint that hands the case over to another loaded pack (pack.yaml `handover`) goes there
+    top = results[best]
+    if top.complaint is not None:
+        handover = getattr(loaded[best].complaint(top.complaint), "handover", None)
+        target = next((i for i, p in enumerate(loaded) if handover is not None and p.id == handover.pack), None)
+        if target is not None and target != best:
+            best = target
+            if results[best].complaint is None and handover.complaint:
+                results[best].complaint = handover.complaint
     chosen = results[best]
     chosen.pack_scores = {
         r.pack: (r.complaint_scores.get(r.complaint, 0.0) if r.complaint else 0.0) for r in results
