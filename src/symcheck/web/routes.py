@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from symcheck.errors import InputError, NotFound
 from symcheck.fhir import assessment_bundle, bundle_json
+from symcheck.interview import wording
 from symcheck.kb import page as page_mod
 from symcheck.kb.pack import Pack
 from symcheck.results import Assessment
@@ -600,7 +601,8 @@ def _emergency_page(request: Request, pack: Pack, state: checker.CheckState, ass
         assessment=assessment,
         flag_answers=flag_answers,
         # only the advice for this level here; the full result lists all the safety-netting
-        level_advice=[s.text for s in pack.meta.safety_netting if s.level == level],
+        level_advice=[wording.pick(s.text, s.text_other, "other" if state.for_whom == "other" else "self")
+                      for s in pack.meta.safety_netting if s.level == level],
         trigger_rows=[r for r in _answer_rows(pack, state) if r["id"] in trigger_ids],
         **_checker_context(pack, state),
     )
