@@ -37,7 +37,8 @@ def recommend(iv: Interview, decision: Decision) -> Recommendations:
         for c in top:
             cond = pack.conditions[pack.compiled.condition_ids[c]]
             if cond.urgency == "self_care" and post[c] >= 0.1:
-                self_care += [s for s in cond.self_care if s not in self_care]
+                steps = cond.self_care_other if iv.speaker == "other" and cond.self_care_other else cond.self_care
+                self_care += [s for s in steps if s not in self_care]
     care = pack.meta.care_by_level  # where to go now, by level (pack data)
     now = care.get(LEVEL_NAMES[level])
     ranked_specs = sorted(spec_score, key=lambda s: -spec_score[s])

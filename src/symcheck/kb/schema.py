@@ -206,6 +206,7 @@ class Condition(Strict):
     specialists: list[Ident] = []
     tests: list[Ident] = []
     self_care: list[str] = []
+    self_care_other: list[str] = []  # the same steps, item for item, when someone answers for another person
     treatment: str = ""
     complications: list[str] = []
     when_to_seek_help: str = ""
