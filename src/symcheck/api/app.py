@@ -11,6 +11,7 @@ SYMCHECK_CPU_THREADS and SYMCHECK_RARE_QUEUE (see symcheck.api.compute).
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -125,7 +126,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The packs and indexes loaded so far live as long as the server: move them out of the garbage
+        # collector's view, so a full collection does not walk them all and pause every request.
+        gc.collect()
+        gc.freeze()
         yield
+        gc.unfreeze()
         pools.shutdown()
         lazy_store.close()
 
