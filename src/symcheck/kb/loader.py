@@ -439,6 +439,14 @@ def _check_third_person(data: PackData, out: _Collector) -> None:
             f = data.condition_files[cond.id]
             out.add(f, "" if f == f"conditions/{cond.id}.yaml" else cond.id, "when_to_seek_help_other",
                     "the text speaks to 'you': give the text for someone else")
+        if cond.self_care_other and len(cond.self_care_other) != len(cond.self_care):
+            f = data.condition_files[cond.id]
+            out.add(f, "" if f == f"conditions/{cond.id}.yaml" else cond.id, "self_care_other",
+                    f"gives {len(cond.self_care_other)} steps for {len(cond.self_care)} self-care steps")
+        elif any(SECOND_PERSON.search(step) for step in cond.self_care) and not cond.self_care_other:
+            f = data.condition_files[cond.id]
+            out.add(f, "" if f == f"conditions/{cond.id}.yaml" else cond.id, "self_care_other",
+                    "a self-care step speaks to 'you': give the steps for someone else")
 
 
 def _check_phrases(data: PackData, ph: Phrases, out: _Collector) -> None:
