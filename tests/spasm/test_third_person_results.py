@@ -2,7 +2,8 @@
 
 Every scenario of the spasm and abdominal packs is run with speaker="other"; no text of the result that the
 pack writes (triage reasons, red-flag messages and while-waiting advice, safety-netting, the out-of-scope
-answer) may speak to "you". The loader asks for the *_other texts, and a missing one is reported.
+answer, the self-care steps) may speak to "you". The loader asks for the *_other texts, and a missing one is
+reported.
 """
 
 from __future__ import annotations
@@ -10,15 +11,19 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 import yaml
 from tests.conftest import MINI
 
 from symcheck import Interview, load_pack
 from symcheck.bench import scenarios as bench
+from symcheck.engine import triage as triage_mod
 from symcheck.errors import PackError
 from symcheck.interview import wording
+from symcheck.interview.recommend import recommend
 from symcheck.kb.loader import load_pack_data
 
 SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself)\b", re.IGNORECASE)
@@ -80,6 +85,37 @@ def test_every_pack_result_text_has_a_third_person_form(pack):
     texts += [(c.id, wording.pick(c.when_to_seek_help, c.when_to_seek_help_other, "other"))
               for c in pack.conditions.values()]
     assert [(where, t) for where, t in texts if SECOND_PERSON.search(t)] == []
+
+
+def test_self_care_steps_for_someone_else_never_say_you(pack):
+    cases = bench.load_scenarios(pack.path / "scenarios.yaml", pack)
+    reached = 0
+    for sc in cases:
+        steps = drive(pack, sc, "other").recommendations.self_care
+        assert [s for s in steps if SECOND_PERSON.search(s)] == [], sc.id
+        own = drive(pack, sc, "self").recommendations.self_care
+        assert len(steps) == len(own), sc.id  # the same advice, only reworded
+        reached += any(SECOND_PERSON.search(s) for s in own)
+    # some scenarios end at self-care with steps that say "you" when answered for oneself
+    assert reached >= 1
+
+
+def test_every_conditions_self_care_for_someone_else_has_no_you(pack):
+    # the scenarios reach few self-care results: check each condition's steps as the result would pick them
+    model_ids = pack.compiled.condition_ids
+    for cid, cond in pack.conditions.items():
+        for where, s in enumerate(cond.self_care_other or cond.self_care):
+            assert not SECOND_PERSON.search(s), (cid, where, s)
+        if cond.urgency != "self_care" or not cond.self_care:
+            continue
+        post = np.zeros(len(model_ids))
+        post[model_ids.index(cid)] = 1.0
+        decision = SimpleNamespace(level=triage_mod.SELF_CARE, from_conditions=())
+        shown = {sp: recommend(SimpleNamespace(pack=pack, speaker=sp, state=lambda p=post: SimpleNamespace(post=p)),
+                               decision).self_care for sp in ("self", "other")}
+        assert shown["self"] == cond.self_care[:8], cid
+        assert shown["other"] == (cond.self_care_other or cond.self_care)[:8], cid
+        assert [s for s in shown["other"] if SECOND_PERSON.search(s)] == [], cid
 
 
 def test_someone_elses_emergency_reads_in_the_third_person():
@@ -149,4 +185,19 @@ def test_missing_safety_net_and_seek_help_other_are_reported(pack_copy):
 def test_generated_packs_are_exempt(pack_copy):
     _edit(pack_copy / "pack.yaml", lambda d: d["safety_netting"][0].pop("text_other"))
     (pack_copy / "ddxplus_codes.yaml").write_text("{}\n")
+    load_pack_data(pack_copy)
+
+
+def test_missing_or_miscounted_self_care_other_is_reported(pack_copy):
+    cond_file = pack_copy / "conditions" / "night_cramps.yaml"
+
+    def speak_to_you(d):
+        d["self_care"] = ["Stretch your calf.", "Keep warm."]
+        d.pop("self_care_other", None)
+    _edit(cond_file, speak_to_you)
+    assert f"conditions/{cond_file.name}: self_care_other: a self-care step speaks to 'you': give the steps for " \
+        "someone else" in _problems(pack_copy)
+    _edit(cond_file, lambda d: d.update(self_care_other=["Stretch their calf."]))
+    assert f"conditions/{cond_file.name}: self_care_other: gives 1 steps for 2 self-care steps" in _problems(pack_copy)
+    _edit(cond_file, lambda d: d.update(self_care_other=["Stretch their calf.", "Keep warm."]))
     load_pack_data(pack_copy)
