@@ -62,9 +62,17 @@ def guarded_findings(pack: Pack, facts: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(out)
 
 
+_NAMED: dict[tuple[int, int], tuple[Pack, frozenset[str]]] = {}  # per pack object: it never changes once loaded
+
+
 def _rule_named(pack: Pack, min_level: int) -> frozenset[str]:
-    return frozenset(n for r in pack.compiled.rules if not r.scope and r.level >= min_level for n in r.order
-                     if pack.evidence[n].type == "yes_no")
+    hit = _NAMED.get((id(pack), min_level))
+    if hit is not None and hit[0] is pack:
+        return hit[1]
+    named = frozenset(n for r in pack.compiled.rules if not r.scope and r.level >= min_level for n in r.order
+                      if pack.evidence[n].type == "yes_no")
+    _NAMED[(id(pack), min_level)] = (pack, named)
+    return named
 
 
 def _is_sign(pack: Pack, ev_id: str) -> bool:
