@@ -42,9 +42,9 @@ def test_adding_a_red_flag_finding_never_lowers_triage(mini_pack, demo, answers,
     before = LEVEL_NAMES.index(Interview(mini_pack, age=demo[0], sex=demo[1], answers=answers).result().triage.level)
     after_iv = Interview(mini_pack, age=demo[0], sex=demo[1], answers={**answers, flag: "present"})
     after = LEVEL_NAMES.index(after_iv.result().triage.level)
-    if flag in safety.red_flag_signs(mini_pack):
-        assert after >= before
-    elif before >= LEVEL_NAMES.index("consultation_24") and flag in safety.guarded_findings(mini_pack, after_iv.facts()):
+    sign = flag in safety.red_flag_signs(mini_pack)
+    guarded = before >= LEVEL_NAMES.index("consultation_24") and flag in safety.guarded_findings(mini_pack, after_iv.facts())
+    if sign or guarded:
         assert after >= before
 
 
