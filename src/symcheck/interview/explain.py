@@ -57,8 +57,10 @@ def differential(iv: Interview, top: int, must_list: tuple[int, ...] = (),
         for r in fired:
             value = _rule_llr(post, c, r.conditions, r.log_lr)
             if abs(value) >= MIN_SHOWN_LLR:
+                rule = pack.rule(r.id)
+                message = wording.pick(rule.message, rule.message_other, iv.speaker)
                 contribs.append(Contribution(evidence_id=f"rule:{r.id}", question="Warning signs together: "
-                                             + pack.rule(r.id).message.split(".")[0], answer="present",
+                                             + message.split(".")[0], answer="present",
                                              answer_text="yes", log_likelihood_ratio=round(value, 3)))
         contribs.sort(key=lambda x: -abs(x.log_likelihood_ratio))
         items.append(
