@@ -355,12 +355,9 @@ def check_go(request: Request) -> Response:
     return _act(request, pack, form, list(params.getlist("a")), list(params.getlist("v")))
 
 
-@router.api_route("/check/step", methods=["GET", "HEAD"], response_class=HTMLResponse, response_model=None)
-def check_view(request: Request) -> Response:
-    """One step of the checker, entirely described by its address: the next question (or the emergency
-    screen, or the result) for the answers so far; ``show=result`` for the full result; ``change=ID`` to
-    change an earlier answer; ``redo=ID&cur=VALUE`` for the question that "Back" took an answer from."""
-    pack = checker_pack(request)
+def _complete_state(request: Request, pack: Pack) -> checker.CheckState | HTMLResponse:
+    """The checker state in the address, or the page to show instead: an error page for a bad address, the
+    start form while age, sex or the main problem is missing."""
     params = request.query_params
     try:
         state = checker.read_state(pack, params, list(params.getlist("a")))
@@ -368,6 +365,20 @@ def check_view(request: Request) -> Response:
         return _error_page(request, pack, exc)
     if state.age is None or not state.sex or not state.complaint:
         return _start_page(request, pack, state, errors={})
+    return state
+
+
+@router.api_route("/check/step", methods=["GET", "HEAD"], response_class=HTMLResponse, response_model=None)
+def check_view(request: Request) -> Response:
+    """One step of the checker, entirely described by its address: the next question (or the emergency
+    screen, or the result) for the answers so far; ``show=result`` for the full result; ``change=ID`` to
+    change an earlier answer; ``redo=ID&cur=VALUE`` for the question that "Back" took an answer from."""
+    pack = checker_pack(request)
+    params = request.query_params
+    found = _complete_state(request, pack)
+    if not isinstance(found, checker.CheckState):
+        return found
+    state = found
     if params.get("show") == "result":
         return _result_page(request, pack, state)
     change = params.get("change", "")
@@ -658,13 +669,10 @@ def check_clinician(request: Request) -> HTMLResponse:
     """Clinician mode: the rare diseases that share the answers' HPO features. Kept off the patient's
     result on purpose; matches list only features the person has, excluded ones separately."""
     pack = checker_pack(request)
-    params = request.query_params
-    try:
-        state = checker.read_state(pack, params, list(params.getlist("a")))
-    except InputError as exc:
-        return _error_page(request, pack, exc)
-    if state.age is None or not state.sex or not state.complaint:
-        return _start_page(request, pack, state, errors={})
+    found = _complete_state(request, pack)
+    if not isinstance(found, checker.CheckState):
+        return found
+    state = found
     from symcheck.rare.from_answers import MIN_OBSERVED, hpo_terms, rare_differential  # loads the HPO index
 
     interview = state.interview(pack)
