@@ -32,9 +32,9 @@ from symcheck.interview import triage as triage_svc
 from symcheck.kb.pack import Pack
 
 GRID = {
-    "emergency_ambulance": (0.02, 0.03, 0.05, 0.08, 0.12, 0.18, 0.25, 0.35, 0.5),
-    "emergency": (0.02, 0.03, 0.05, 0.08, 0.12, 0.18, 0.25, 0.35, 0.5),
-    "consultation_24": (0.05, 0.08, 0.12, 0.18, 0.25, 0.35, 0.5, 0.65),
+    "emergency_ambulance": (0.02, 0.03, 0.05, 0.08, 0.1, 0.12, 0.15, 0.18, 0.2, 0.25, 0.35, 0.5),
+    "emergency": (0.02, 0.03, 0.05, 0.08, 0.1, 0.12, 0.15, 0.18, 0.2, 0.25, 0.35, 0.5),
+    "consultation_24": (0.05, 0.08, 0.1, 0.12, 0.15, 0.18, 0.2, 0.25, 0.35, 0.5, 0.65),
     "self_care": (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95),
 }
 EMERGENCY = LEVEL_NAMES.index("emergency")
