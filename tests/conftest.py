@@ -29,3 +29,33 @@ def mini_pack():
     from symcheck import load_pack
 
     return load_pack(MINI)
+
+
+@pytest.fixture
+def pack_copy(tmp_path: Path) -> Path:
+    """A copy of the mini pack to break in one test."""
+    import shutil
+
+    dest = tmp_path / "pack"
+    shutil.copytree(MINI, dest)
+    return dest
+
+
+def edit_yaml(path: Path, change) -> None:  # type: ignore[no-untyped-def]
+    """Load a pack file, let `change` edit the data in place, write it back."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def pack_problems(root: Path) -> list[str]:
+    """Every problem the loader reports for a pack folder (it must refuse the pack)."""
+    from symcheck.errors import PackError
+    from symcheck.kb.loader import load_pack_data
+
+    with pytest.raises(PackError) as exc:
+        load_pack_data(root)
+    return [str(i) for i in exc.value.issues]
+

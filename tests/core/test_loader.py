@@ -6,30 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
 from symcheck.errors import PackError
 from symcheck.kb.loader import load_pack_data
-from tests.conftest import MINI
-
-
-@pytest.fixture
-def pack_copy(tmp_path: Path) -> Path:
-    dest = tmp_path / "pack"
-    shutil.copytree(MINI, dest)
-    return dest
-
-
-def edit(path: Path, change) -> None:
-    data = yaml.safe_load(path.read_text())
-    change(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-
-
-def problems(root: Path) -> list[str]:
-    with pytest.raises(PackError) as exc:
-        load_pack_data(root)
-    return [str(i) for i in exc.value.issues]
+from tests.conftest import MINI, edit_yaml, pack_problems
 
 
 def test_the_mini_pack_is_valid():
@@ -38,8 +18,8 @@ def test_the_mini_pack_is_valid():
 
 
 def test_probability_out_of_range_names_file_and_field(pack_copy):
-    edit(pack_copy / "conditions" / "tetanus.yaml", lambda d: d["likelihoods"]["jaw_stiff"].update(p=1.3))
-    assert "conditions/tetanus.yaml: likelihoods.jaw_stiff: 1.3 is not a probability" in problems(pack_copy)
+    edit_yaml(pack_copy / "conditions" / "tetanus.yaml", lambda d: d["likelihoods"]["jaw_stiff"].update(p=1.3))
+    assert "conditions/tetanus.yaml: likelihoods.jaw_stiff: 1.3 is not a probability" in pack_problems(pack_copy)
 
 
 def test_all_problems_are_reported_at_once(pack_copy):
@@ -49,10 +29,10 @@ def test_all_problems_are_reported_at_once(pack_copy):
         d["specialists"] = ["surgeon"]
         d["urgency"] = "whenever"
 
-    edit(pack_copy / "conditions" / "tetanus.yaml", break_tetanus)
-    edit(pack_copy / "evidence.yaml", lambda d: d[1].update(parent="missing_parent"))
-    edit(pack_copy / "rules.yaml", lambda d: d[0].update(when="jaw_stiff and lockjaw_sign", source=None))
-    found = problems(pack_copy)
+    edit_yaml(pack_copy / "conditions" / "tetanus.yaml", break_tetanus)
+    edit_yaml(pack_copy / "evidence.yaml", lambda d: d[1].update(parent="missing_parent"))
+    edit_yaml(pack_copy / "rules.yaml", lambda d: d[0].update(when="jaw_stiff and lockjaw_sign", source=None))
+    found = pack_problems(pack_copy)
     assert "conditions/tetanus.yaml: urgency: Input should be 'self_care', 'consultation', 'consultation_24', 'emergency' or 'emergency_ambulance'" in found
     assert "evidence.yaml: night: parent: unknown evidence 'missing_parent'" in found
     assert "rules.yaml: lockjaw: when: unknown evidence 'lockjaw_sign'" in found
@@ -67,8 +47,8 @@ def test_reference_errors(pack_copy):
         d["specialists"] = ["surgeon"]
         d["prior"]["age"] = {"10-20": 2.0}
 
-    edit(pack_copy / "conditions" / "tetanus.yaml", break_refs)
-    found = problems(pack_copy)
+    edit_yaml(pack_copy / "conditions" / "tetanus.yaml", break_refs)
+    found = pack_problems(pack_copy)
     for expected in [
         "conditions/tetanus.yaml: likelihoods.trismus: unknown evidence 'trismus'",
         "conditions/tetanus.yaml: likelihoods.wound.source: unknown source 'nowhere'",
@@ -80,31 +60,31 @@ def test_reference_errors(pack_copy):
 
 
 def test_missing_likelihood_source(pack_copy):
-    edit(pack_copy / "conditions" / "infection.yaml", lambda d: d.pop("likelihood_source"))
-    assert "conditions/infection.yaml: likelihoods.fever: has no source" in problems(pack_copy)
+    edit_yaml(pack_copy / "conditions" / "infection.yaml", lambda d: d.pop("likelihood_source"))
+    assert "conditions/infection.yaml: likelihoods.fever: has no source" in pack_problems(pack_copy)
 
 
 def test_broken_yaml_and_unknown_fields(pack_copy):
     (pack_copy / "specialists.yaml").write_text("- {id: gp, name: GP\n")
-    edit(pack_copy / "evidence.yaml", lambda d: d[0].update(colour="red"))
-    found = problems(pack_copy)
+    edit_yaml(pack_copy / "evidence.yaml", lambda d: d[0].update(colour="red"))
+    found = pack_problems(pack_copy)
     assert any(f.startswith("specialists.yaml: line") and "not valid YAML" in f for f in found)
     assert "evidence.yaml: cramp: colour: unknown field" in found
 
 
 def test_rule_syntax_is_whitelisted(pack_copy):
-    edit(pack_copy / "rules.yaml", lambda d: d[0].update(when="__import__('os').system('true')"))
-    assert any(f.startswith("rules.yaml: lockjaw: when:") and "not allowed" in f for f in problems(pack_copy))
+    edit_yaml(pack_copy / "rules.yaml", lambda d: d[0].update(when="__import__('os').system('true')"))
+    assert any(f.startswith("rules.yaml: lockjaw: when:") and "not allowed" in f for f in pack_problems(pack_copy))
 
 
 def test_rule_choice_values_are_checked(pack_copy):
-    edit(pack_copy / "rules.yaml", lambda d: d[2].update(when="site == 'stomach'"))
-    assert "rules.yaml: belly: when: 'stomach' is not a choice of the evidence it is compared with" in problems(pack_copy)
+    edit_yaml(pack_copy / "rules.yaml", lambda d: d[2].update(when="site == 'stomach'"))
+    assert "rules.yaml: belly: when: 'stomach' is not a choice of the evidence it is compared with" in pack_problems(pack_copy)
 
 
 def test_condition_id_must_match_file_and_be_unique(pack_copy):
     shutil.copy(pack_copy / "conditions" / "tetanus.yaml", pack_copy / "conditions" / "tetanus2.yaml")
-    found = problems(pack_copy)
+    found = pack_problems(pack_copy)
     assert any("duplicate condition id 'tetanus'" in f for f in found)
 
 
@@ -118,8 +98,8 @@ def test_urgent_rules_name_their_conditions_and_use_no_not(pack_copy):
         d[0].pop("conditions")
         d[1].update(when="fever and not jaw_stiff", conditions=["infection", "nowhere"])
 
-    edit(pack_copy / "rules.yaml", change)
-    found = problems(pack_copy)
+    edit_yaml(pack_copy / "rules.yaml", change)
+    found = pack_problems(pack_copy)
     assert "rules.yaml: lockjaw: conditions: a rule at consultation_24 or above must name the conditions it points to" in found
     assert "rules.yaml: long_fever: conditions: unknown condition 'nowhere'" in found
     assert any(f.startswith("rules.yaml: long_fever: when: an urgent rule may not use 'not'") for f in found)

@@ -2,66 +2,42 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
-import yaml
 
-from symcheck.errors import PackError
 from symcheck.kb.loader import load_pack_data
-from tests.conftest import MINI
-
-
-@pytest.fixture
-def pack_copy(tmp_path: Path) -> Path:
-    dest = tmp_path / "pack"
-    shutil.copytree(MINI, dest)
-    return dest
-
-
-def _edit(path: Path, change) -> None:
-    data = yaml.safe_load(path.read_text())
-    change(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-
-
-def _problems(root: Path) -> list[str]:
-    with pytest.raises(PackError) as exc:
-        load_pack_data(root)
-    return [str(i) for i in exc.value.issues]
+from tests.conftest import edit_yaml, pack_problems
 
 
 def test_second_person_question_without_other_form_is_reported(pack_copy):
-    _edit(pack_copy / "evidence.yaml", lambda d: d[0]["question"].pop("other"))
-    assert "evidence.yaml: cramp: question.other: the lay text speaks to 'you': give the question for someone else" in _problems(pack_copy)
+    edit_yaml(pack_copy / "evidence.yaml", lambda d: d[0]["question"].pop("other"))
+    assert "evidence.yaml: cramp: question.other: the lay text speaks to 'you': give the question for someone else" in pack_problems(pack_copy)
 
 
 def test_word_match_only(pack_copy):
     # "youth" and "layout" are not "you"; a question that does not speak to the person needs no other form
     def change(d):
         d[1]["question"] = {"lay": "Is it worse in youth sport or with a layout change?"}
-    _edit(pack_copy / "evidence.yaml", change)
+    edit_yaml(pack_copy / "evidence.yaml", change)
     load_pack_data(pack_copy)
 
 
 @pytest.mark.parametrize("word", ["you", "Your", "YOURSELF"])
 def test_every_second_person_word_counts(pack_copy, word):
-    _edit(pack_copy / "evidence.yaml", lambda d: d[1].update(question={"lay": f"Do they wake {word} up?"}))
-    assert any(p.startswith("evidence.yaml: night: question.other") for p in _problems(pack_copy))
+    edit_yaml(pack_copy / "evidence.yaml", lambda d: d[1].update(question={"lay": f"Do they wake {word} up?"}))
+    assert any(p.startswith("evidence.yaml: night: question.other") for p in pack_problems(pack_copy))
 
 
 def test_checklist_question_needs_its_other_form(pack_copy):
     def change(d):
         d["checklists"] = [{"id": "history", "question": "Do any of these apply to you?", "evidence": ["wound", "fever"]}]
-    _edit(pack_copy / "pack.yaml", change)
+    edit_yaml(pack_copy / "pack.yaml", change)
     assert ("pack.yaml: history: checklists[0].question_other: the question speaks to 'you': give the question for "
-            "someone else") in _problems(pack_copy)
-    _edit(pack_copy / "pack.yaml", lambda d: d["checklists"][0].update(question_other="Do any of these apply to the person?"))
+            "someone else") in pack_problems(pack_copy)
+    edit_yaml(pack_copy / "pack.yaml", lambda d: d["checklists"][0].update(question_other="Do any of these apply to the person?"))
     load_pack_data(pack_copy)
 
 
 def test_generated_packs_keep_their_release_wording(pack_copy):
-    _edit(pack_copy / "evidence.yaml", lambda d: d[0]["question"].pop("other"))
+    edit_yaml(pack_copy / "evidence.yaml", lambda d: d[0]["question"].pop("other"))
     (pack_copy / "ddxplus_codes.yaml").write_text("{}\n")
     load_pack_data(pack_copy)

@@ -9,19 +9,16 @@ reported.
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import yaml
-from tests.conftest import MINI
+from tests.conftest import edit_yaml, pack_problems
 
 from symcheck import Interview, load_pack
 from symcheck.bench import scenarios as bench
 from symcheck.engine import triage as triage_mod
-from symcheck.errors import PackError
 from symcheck.interview import wording
 from symcheck.interview.recommend import recommend
 from symcheck.kb.loader import load_pack_data
@@ -132,23 +129,6 @@ def test_someone_elses_emergency_reads_in_the_third_person():
 # ---------------------------------------------------------------- the loader asks for them
 
 
-@pytest.fixture
-def pack_copy(tmp_path: Path) -> Path:
-    dest = tmp_path / "pack"
-    shutil.copytree(MINI, dest)
-    return dest
-
-
-def _edit(path: Path, change) -> None:
-    data = yaml.safe_load(path.read_text())
-    change(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-
-
-def _problems(root: Path) -> list[str]:
-    with pytest.raises(PackError) as exc:
-        load_pack_data(root)
-    return [str(i) for i in exc.value.issues]
 
 
 def test_missing_message_other_is_reported(pack_copy):
@@ -157,9 +137,9 @@ def test_missing_message_other_is_reported(pack_copy):
         rules[0].pop("message_other", None)
         rules[0]["while_waiting"] = "Sit up while you wait."
         rules[0].pop("while_waiting_other", None)
-    _edit(pack_copy / "rules.yaml", change)
+    edit_yaml(pack_copy / "rules.yaml", change)
     rid = yaml.safe_load((pack_copy / "rules.yaml").read_text())[0]["id"]
-    problems = _problems(pack_copy)
+    problems = pack_problems(pack_copy)
     assert f"rules.yaml: {rid}: message_other: the message speaks to 'you': give the text for someone else" in problems
     assert f"rules.yaml: {rid}: while_waiting_other: the while_waiting speaks to 'you': give the text for someone else" \
         in problems
@@ -169,21 +149,21 @@ def test_given_message_other_is_accepted(pack_copy):
     def change(rules):
         rules[0]["message"] = "Call an ambulance if your breathing gets worse."
         rules[0]["message_other"] = "Call an ambulance if their breathing gets worse."
-    _edit(pack_copy / "rules.yaml", change)
+    edit_yaml(pack_copy / "rules.yaml", change)
     load_pack_data(pack_copy)
 
 
 def test_missing_safety_net_and_seek_help_other_are_reported(pack_copy):
-    _edit(pack_copy / "pack.yaml", lambda d: d["safety_netting"][0].pop("text_other"))
+    edit_yaml(pack_copy / "pack.yaml", lambda d: d["safety_netting"][0].pop("text_other"))
     cond_file = sorted((pack_copy / "conditions").glob("*.yaml"))[0]
-    _edit(cond_file, lambda d: d.update(when_to_seek_help="See a GP if your cramps last a week."))
-    problems = _problems(pack_copy)
+    edit_yaml(cond_file, lambda d: d.update(when_to_seek_help="See a GP if your cramps last a week."))
+    problems = pack_problems(pack_copy)
     assert "pack.yaml: safety_netting[0].text_other: the text speaks to 'you': give the text for someone else" in problems
     assert any(p.startswith(f"conditions/{cond_file.name}: ") and "when_to_seek_help_other" in p for p in problems), problems
 
 
 def test_generated_packs_are_exempt(pack_copy):
-    _edit(pack_copy / "pack.yaml", lambda d: d["safety_netting"][0].pop("text_other"))
+    edit_yaml(pack_copy / "pack.yaml", lambda d: d["safety_netting"][0].pop("text_other"))
     (pack_copy / "ddxplus_codes.yaml").write_text("{}\n")
     load_pack_data(pack_copy)
 
@@ -194,10 +174,10 @@ def test_missing_or_miscounted_self_care_other_is_reported(pack_copy):
     def speak_to_you(d):
         d["self_care"] = ["Stretch your calf.", "Keep warm."]
         d.pop("self_care_other", None)
-    _edit(cond_file, speak_to_you)
+    edit_yaml(cond_file, speak_to_you)
     assert f"conditions/{cond_file.name}: self_care_other: a self-care step speaks to 'you': give the steps for " \
-        "someone else" in _problems(pack_copy)
-    _edit(cond_file, lambda d: d.update(self_care_other=["Stretch their calf."]))
-    assert f"conditions/{cond_file.name}: self_care_other: gives 1 steps for 2 self-care steps" in _problems(pack_copy)
-    _edit(cond_file, lambda d: d.update(self_care_other=["Stretch their calf.", "Keep warm."]))
+        "someone else" in pack_problems(pack_copy)
+    edit_yaml(cond_file, lambda d: d.update(self_care_other=["Stretch their calf."]))
+    assert f"conditions/{cond_file.name}: self_care_other: gives 1 steps for 2 self-care steps" in pack_problems(pack_copy)
+    edit_yaml(cond_file, lambda d: d.update(self_care_other=["Stretch their calf.", "Keep warm."]))
     load_pack_data(pack_copy)
