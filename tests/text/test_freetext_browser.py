@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (run scripts/install-browser.sh)",
-                allow_module_level=True)
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+from tests.web.browser import CHROMIUM, LAUNCH_ARGS, require_browser  # noqa: E402
 
-from tests.web.test_browser import LAUNCH_ARGS, PHONE, _serve  # noqa: E402  (after the skips above)
+playwright_api = require_browser()
+
+from tests.web.test_browser import PHONE, _serve  # noqa: E402  (after the skip above)
 
 STORY = "My dad, 86, has had cramps in both calves at night for 3 weeks. No fever, not sure if his leg is swollen."
 

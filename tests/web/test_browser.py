@@ -7,7 +7,6 @@ Screenshots of the main screens go to <repo>/test-screenshots/ (git-ignored) at 
 from __future__ import annotations
 
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,28 +16,21 @@ from typing import Any
 import pytest
 
 from symcheck.errors import PackError
+from tests.web.browser import CHROMIUM, LAUNCH_ARGS, free_port, require_browser
 from tests.web.conftest import WEB_PACK
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "test-screenshots"
 PHONE = {"width": 320, "height": 640}
 DESKTOP = {"width": 1280, "height": 900}
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--disable-quic"]
 
 if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (run scripts/install-browser.sh)",
                 allow_module_level=True)
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+playwright_api = require_browser()
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _serve(packs: list[str], tmp: Path) -> Iterator[str]:
@@ -47,7 +39,7 @@ def _serve(packs: list[str], tmp: Path) -> Iterator[str]:
     from symcheck.api.app import create_app
 
     app = create_app(packs=packs, database_url=f"sqlite:///{tmp / 'browser.sqlite'}")
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

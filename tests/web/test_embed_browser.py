@@ -7,7 +7,6 @@ the browser. Screenshots of the publisher page go to test-screenshots/ (phone 39
 from __future__ import annotations
 
 import http.server
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -16,28 +15,21 @@ from typing import Any
 
 import pytest
 
+from tests.web.browser import CHROMIUM, LAUNCH_ARGS, free_port, require_browser
 from tests.web.conftest import WEB_PACK
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 ACCENT = "#0b6e4f"
 
 if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (run scripts/install-browser.sh)",
                 allow_module_level=True)
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+playwright_api = require_browser()
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 PUBLISHER_PAGE = """<!doctype html>
@@ -101,7 +93,7 @@ def origins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
 
     from symcheck.api.app import create_app
 
-    sym_port, pub_port, other_port = _free_port(), _free_port(), _free_port()
+    sym_port, pub_port, other_port = free_port(), free_port(), free_port()
     sym = f"http://127.0.0.1:{sym_port}"
     app = create_app(packs=[str(WEB_PACK)], database_url=f"sqlite:///{tmp_path_factory.mktemp('embed') / 'e.sqlite'}",
                      embed_origins=[f"http://127.0.0.1:{pub_port}"])
