@@ -79,11 +79,6 @@ class RareDiseaseResult(BaseModel):
     prior: float = Field(description="log prior from how much the disease is published (0 when disabled)")
     matches: list[TermMatch]
 
-    @property
-    def probability(self) -> float:
-        """Old name of score_share, not serialised: only for templates not yet moved to the new name."""
-        return self.score_share
-
 
 class RareResult(BaseModel):
     observed: list[str] = Field(description="the observed terms used, after id mapping and de-duplication")
