@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 import symcheck
+from symcheck.errors import PackError
 from symcheck.kb.pack import Pack
 from symcheck.web import mount_web
 
@@ -65,3 +66,22 @@ def as_form(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     for name, value in pairs:
         out.setdefault(name, []).append(value)
     return out
+
+
+@pytest.fixture(scope="module")
+def spasm() -> Pack:
+    """The built-in spasm pack (its tests skip, with the reason, while it does not validate)."""
+    try:
+        return symcheck.load_pack("spasm")
+    except PackError as exc:
+        pytest.skip(f"the spasm pack does not validate yet: {exc}")
+
+
+@pytest.fixture(scope="module")
+def site(spasm: Pack) -> Iterator[TestClient]:
+    """The spasm pack's pages alone, on a bare app."""
+    app = FastAPI()
+    mount_web(app, spasm)
+    with TestClient(app) as c:
+        yield c
+

@@ -19,8 +19,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-import symcheck
-from symcheck.errors import PackError
 from symcheck.kb import jsonld
 from symcheck.kb import page as page_mod
 from symcheck.kb.pack import Pack
@@ -97,14 +95,6 @@ def page_urls(pack: Pack) -> list[str]:
     urls += [f"/conditions/{c}" for c in pack.conditions]
     urls += [f"/signs/{e}" for e in pack.evidence]
     return urls
-
-
-@pytest.fixture(scope="module")
-def spasm() -> Pack:
-    try:
-        return symcheck.load_pack("spasm")
-    except PackError as exc:
-        pytest.skip(f"the spasm pack does not validate yet: {exc}")
 
 
 def _site(pack: Pack) -> Iterator[TestClient]:

@@ -4,33 +4,11 @@ ones, and every result reachable (pages of 30, with the total)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-import symcheck
-from symcheck.errors import PackError
 from symcheck.kb.pack import Pack
-from symcheck.web import mount_web
 from symcheck.web import search as web_search
-
-
-@pytest.fixture(scope="module")
-def spasm() -> Pack:
-    try:
-        return symcheck.load_pack("spasm")
-    except PackError as exc:
-        pytest.skip(f"the spasm pack does not validate yet: {exc}")
-
-
-@pytest.fixture(scope="module")
-def site(spasm: Pack) -> Iterator[TestClient]:
-    app = FastAPI()
-    mount_web(app, spasm)
-    with TestClient(app) as c:
-        yield c
 
 
 def test_markup_and_bare_digits_match_nothing(spasm: Pack, site: TestClient) -> None:

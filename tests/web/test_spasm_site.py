@@ -4,35 +4,14 @@ the reason, while the pack does not validate."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from html import escape as html_escape
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-import symcheck
-from symcheck.errors import PackError
 from symcheck.kb import page as page_mod
 from symcheck.kb.pack import Pack
-from symcheck.web import mount_web
 from tests.web.conftest import as_form, hidden_fields, question_id
-
-
-@pytest.fixture(scope="module")
-def spasm() -> Pack:
-    try:
-        return symcheck.load_pack("spasm")
-    except PackError as exc:
-        pytest.skip(f"the spasm pack does not validate yet: {exc}")
-
-
-@pytest.fixture(scope="module")
-def site(spasm: Pack) -> Iterator[TestClient]:
-    app = FastAPI()
-    mount_web(app, spasm)
-    with TestClient(app) as c:
-        yield c
 
 
 def test_every_spasm_page_renders(site: TestClient, spasm: Pack) -> None:
