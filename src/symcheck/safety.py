@@ -12,7 +12,10 @@ runs the same service layer, and the property tests in tests/safety check each i
 2. RULES ARE FLOORS. The level is never below that of any red-flag rule that fires.
 3. NO SELF-CARE WITH AN OPEN CHECK. Self-care is advised only when every screening check relevant to what the
    person reported is decided "no": the screening rules of their complaint, and every urgent rule one of
-   whose signs they said "yes" to. A check not asked, or answered "don't know", means see a doctor.
+   whose signs they said "yes" to. A check not asked means see a doctor. A check the person could not answer
+   ("don't know") stays open while any cause it screens for is still possible given everything else they
+   said (probability at least PLAUSIBLE_MIN, the same bar below which a cause is not listed); a check with no
+   named causes always stays open.
 4. THE COMPLAINT FOLLOWS THE ANSWERS. The complaint is the one the request names, else the one the answers
    imply (the `presentation` answer); when nothing says which, every complaint's screening applies. So the
    same answers give the same safety checks with or without the `complaint` field.
@@ -25,7 +28,7 @@ runs the same service layer, and the property tests in tests/safety check each i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from symcheck.engine.model import LEVEL_NAMES
@@ -34,6 +37,8 @@ from symcheck.engine.triage import CompiledRule
 if TYPE_CHECKING:
     from symcheck.kb.pack import Pack
     from symcheck.results import Assessment
+
+PLAUSIBLE_MIN = 0.01  # a cause below this probability is not listed, and no longer holds a "don't know" check open
 
 
 def red_flag_signs(pack: Pack) -> frozenset[str]:
@@ -110,26 +115,45 @@ def relevant_checks(pack: Pack, complaint: str | None, facts: Mapping[str, Any])
     return [r for r in pack.compiled.rules if not r.scope and (screened_for(r, complaint) or opened_by_a_sign(r, facts))]
 
 
-def open_checks(pack: Pack, complaint: str | None, facts: Mapping[str, Any]) -> list[str]:
-    """Relevant checks not yet decided (a fact unasked or "don't know"): they keep a person from self-care."""
-    return [r.id for r in relevant_checks(pack, complaint, facts) if r.expression.evaluate(facts) is None]
+def open_checks(pack: Pack, complaint: str | None, facts: Mapping[str, Any],
+                post: Sequence[float] | None = None) -> list[str]:
+    """Relevant checks not yet decided: they keep a person from self-care (invariant 3). Without `post` (the
+    condition probabilities given the answers) every "don't know" keeps its check open."""
+    out = []
+    for r in relevant_checks(pack, complaint, facts):
+        if r.expression.evaluate(facts) is not None:
+            continue
+        if post is not None and r.conditions and _undecided_only_by_dont_know(r, facts) \
+                and max(float(post[c]) for c in r.conditions) < PLAUSIBLE_MIN:
+            continue
+        out.append(r.id)
+    return out
+
+
+def _undecided_only_by_dont_know(rule: CompiledRule, facts: Mapping[str, Any]) -> bool:
+    """Every finding the check still needs was asked: reading each "don't know" as "no" decides it."""
+    as_no = {k: (False if v is None else v) for k, v in facts.items()}
+    return rule.expression.evaluate(as_no) is not None
 
 
 def violations(pack: Pack, result: Assessment) -> list[str]:
     """Invariants 2, 3, 5 and 6 checked on one result; an empty list when it keeps them all."""
     from symcheck.interview.facts import facts_of
+    from symcheck.interview.session import Interview
 
     out: list[str] = []
     level = LEVEL_NAMES.index(result.triage.level)
-    facts = facts_of(pack, result.answers, result.demographics.age, result.demographics.sex,
-                     result.demographics.pregnant)
+    demo = result.demographics
+    facts = facts_of(pack, result.answers, demo.age, demo.sex, demo.pregnant)
     fired = [r for r in pack.compiled.rules if not r.scope and r.expression.evaluate(facts) is True]
     if not result.out_of_scope:
         for r in fired:
             if level < r.level:
                 out.append(f"rule {r.id} fired at {LEVEL_NAMES[r.level]} but the level is {result.triage.level}")
         if result.triage.level == "self_care":
-            still_open = open_checks(pack, result.complaint, facts)
+            post = Interview(pack, age=demo.age, sex=demo.sex, pregnant=demo.pregnant, complaint=result.complaint,
+                             answers=dict(result.answers)).state().post
+            still_open = open_checks(pack, result.complaint, facts, post)
             if still_open:
                 out.append(f"self-care with open checks: {', '.join(still_open)}")
         listed = {d.condition_id for d in result.differential}

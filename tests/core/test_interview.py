@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from symcheck import Interview, assess
@@ -144,9 +145,26 @@ def test_dont_know_to_safety_questions_is_not_reassurance(mini_pack):
     sure = Interview(mini_pack, age=70, sex="female", answers={**answers, "jaw_stiff": "absent"}).result()
     unsure = Interview(mini_pack, age=70, sex="female", answers={**answers, "jaw_stiff": "unknown"}).result()
     assert sure.triage.level == "self_care"
-    assert unsure.triage.level == "consultation" and "don't know" in unsure.triage.reasons[0]
+    # Tetanus is below 1% given a calf cramp at night, so the check the person could not answer no longer
+    # holds self-care back; a check never asked always does.
+    assert unsure.triage.level == "self_care" and unsure.triage.open_checks == []
     unasked = Interview(mini_pack, age=70, sex="female", answers=answers).result()
     assert unasked.triage.level == "consultation" and "not asked" in unasked.triage.reasons[0]
+
+
+def test_a_dont_know_check_stays_open_while_its_cause_is_possible(mini_pack):
+    from symcheck import safety
+
+    facts = {"age": 30, "sex": "female", "pregnant": None, "cramp": True, "jaw_stiff": None, "wound": True}
+    tetanus = mini_pack.compiled.condition_ids.index("tetanus")
+    post = np.full(len(mini_pack.compiled.condition_ids), 0.0)
+    post[tetanus] = 0.02
+    assert "lockjaw" in safety.open_checks(mini_pack, None, facts, post)
+    post[tetanus] = 0.009
+    assert "lockjaw" not in safety.open_checks(mini_pack, None, facts, post)
+    assert "lockjaw" in safety.open_checks(mini_pack, None, facts)  # no probabilities: "don't know" stays open
+    unasked = {k: v for k, v in facts.items() if k != "jaw_stiff"}
+    assert "lockjaw" in safety.open_checks(mini_pack, None, unasked, post)
 
 
 def test_a_positive_gate_sign_opens_the_rest_of_its_rule(mini_pack):

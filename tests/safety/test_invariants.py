@@ -150,7 +150,7 @@ def test_no_complaint_and_all_no_does_not_reach_self_care_unscreened():
         iv.answer(q.evidence_id, [] if q.type == "many_of" else ("absent" if q.type == "yes_no" else "unknown"))
     result = iv.result()
     if result.triage.level == "self_care":
-        assert safety.open_checks(PACK, result.complaint, iv.facts()) == []
+        assert safety.open_checks(PACK, result.complaint, iv.facts(), iv.state().post) == []
     assert safety.violations(PACK, result) == []
 
 

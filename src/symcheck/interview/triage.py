@@ -26,7 +26,7 @@ from symcheck.results import ACTIONS, RuleHit, Triage
 if TYPE_CHECKING:
     from symcheck.interview.session import Interview
 
-LISTED_MIN = 0.01  # causes below this probability are not named or listed
+LISTED_MIN = safety.PLAUSIBLE_MIN  # causes below this probability are not named or listed
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def decide(iv: Interview, thresholds: np.ndarray | None = None) -> Decision:
     diff_level = triage_mod.safe_level(masses, model.level_threshold if thresholds is None else thresholds,
                                        model.default_level)
     level = max(rule_level, diff_level)
-    still_open = tuple(safety.open_checks(iv.pack, iv.complaint, state.facts))
+    still_open = tuple(safety.open_checks(iv.pack, iv.complaint, state.facts, state.post))
     if level == triage_mod.SELF_CARE and still_open:
         level = max(model.default_level, triage_mod.CONSULTATION)
     post = state.post
