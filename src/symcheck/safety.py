@@ -35,6 +35,9 @@ from symcheck.engine.model import LEVEL_NAMES
 from symcheck.engine.triage import CompiledRule
 
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
     from symcheck.kb.pack import Pack
     from symcheck.results import Assessment
 
@@ -116,7 +119,7 @@ def relevant_checks(pack: Pack, complaint: str | None, facts: Mapping[str, Any])
 
 
 def open_checks(pack: Pack, complaint: str | None, facts: Mapping[str, Any],
-                post: Sequence[float] | None = None) -> list[str]:
+                post: Sequence[float] | NDArray[np.float64] | None = None) -> list[str]:
     """Relevant checks not yet decided: they keep a person from self-care (invariant 3). Without `post` (the
     condition probabilities given the answers) every "don't know" keeps its check open."""
     out = []
