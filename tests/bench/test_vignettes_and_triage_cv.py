@@ -56,8 +56,32 @@ def test_a_few_shared_cases_through_both_modes(tmp_path: Path):
     # the meningitis child is never under-triaged; the belly-cramp child ends in the abdominal pack
     assert not by_id[("DEV-043", "open")]["under_triage"] and not by_id[("DEV-043", "closed")]["under_triage"]
     assert by_id[("DEV-051", "open")]["pack"] == "abdominal"
-    # "don't know" to a safety check keeps a person from self-care (open mode)
-    assert by_id[("DEV-001", "open")]["triage"] != "self_care"
+    # night cramps with every check answered "no" reach self-care
+    assert by_id[("DEV-001", "closed")]["triage"] == "self_care"
+
+
+def test_the_coded_facts_are_valid_answers_and_never_override_stated():
+    import yaml
+
+    packs = [load_pack("spasm"), load_pack("abdominal")]
+    raw = yaml.safe_load(bench.CODED_FACTS.read_text())
+    assert raw and all(k.startswith("DEV-") for k in raw)
+    for case_id, facts in raw.items():
+        for ev_id, value in (facts or {}).items():
+            owners = [p for p in packs if ev_id in p.evidence]
+            assert owners, f"{case_id}: {ev_id} is in no built-in pack"
+            e = owners[0].evidence[ev_id]
+            choices = {c.id for c in e.choices or []}
+            if e.type == "yes_no":
+                assert value in ("present", "absent"), (case_id, ev_id, value)
+            elif e.type == "one_of":
+                assert value in choices, (case_id, ev_id, value)
+            else:
+                assert e.type == "many_of" and set(value) <= choices, (case_id, ev_id, value)
+    case = bench.Vignette(id="DEV-057", age=74, sex="female", gold_urgency="emergency",
+                          acceptable_urgency=["emergency"], stated={"swollen_belly": "absent"})
+    coded = bench.with_coded_facts([case])[0]
+    assert coded.coded["no_wind_or_stool"] == "present" and coded.facts()["swollen_belly"] == "absent"
 
 
 def _sample(group: str, masses: tuple[float, float, float], sc: float, gold: str, ok: list[str]) -> triage_cv.Sample:

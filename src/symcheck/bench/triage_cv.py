@@ -93,7 +93,7 @@ def collect(pack: Pack, vignette_file: Path | None, domain: str,
             if progress:
                 progress()
     if vignette_file is not None and vignette_file.exists():
-        for case in vig_bench.select(vig_bench.load_vignettes(vignette_file), domain):
+        for case in vig_bench.select(vig_bench.with_coded_facts(vig_bench.load_vignettes(vignette_file)), domain):
             for mode in vig_bench.MODES:
                 iv = vig_bench.interview_for(pack, case, mode)
                 samples.append(_sample(pack, iv, f"vignette:{case.id}", case.gold_urgency, case.acceptable_urgency))

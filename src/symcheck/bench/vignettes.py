@@ -8,7 +8,8 @@ patient answers the interview's questions from the stated facts in one of two mo
 - closed: a yes/no symptom or history item the story does not mention is "no" (a person would know and
   would have said so); measured findings, choices and numbers the story does not give stay "don't know".
 
-The case's text is not used here (the free-text parser has its own benchmark); `answers_override` lets a caller
+The set codes `stated` against an older pack; `vignette_facts.yaml` adds, blind to the answers, what the texts
+state in the evidence ids added since (`with_coded_facts`). The case's text is not used here (the free-text parser has its own benchmark); `answers_override` lets a caller
 run the same interview from other answers, such as those parsed from the text.
 """
 
@@ -33,6 +34,7 @@ MODES: tuple[Mode, ...] = ("open", "closed")
 # Evidence groups that describe the complaint itself (where, when, what it feels like, what brings it on).
 COMPLAINT_GROUPS = frozenset({"location", "timing", "character", "triggers"})
 CONDITION_MAP = Path(__file__).with_name("vignette_conditions.yaml")
+CODED_FACTS = Path(__file__).with_name("vignette_facts.yaml")  # facts the set's `stated` predates (see its header)
 
 
 class Vignette(BaseModel):
@@ -51,6 +53,10 @@ class Vignette(BaseModel):
     acceptable_urgency: list[str]
     complaint: str | None = None
     stated: dict[str, Any] = {}
+    coded: dict[str, Any] = {}  # ours, from CODED_FACTS, never from the set; `stated` wins over it
+
+    def facts(self) -> dict[str, Any]:
+        return {**self.coded, **self.stated}
 
 
 class CaseOutcome(BaseModel):
@@ -121,6 +127,12 @@ def load_vignettes(path: Path) -> list[Vignette]:
     return out
 
 
+def with_coded_facts(cases: list[Vignette], path: Path = CODED_FACTS) -> list[Vignette]:
+    """The cases with the facts our blind coding adds to their `stated` (evidence ids the set predates)."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [c.model_copy(update={"coded": dict(raw.get(c.id) or {})}) for c in cases]
+
+
 def condition_map(pack_id: str, path: Path = CONDITION_MAP) -> dict[str, list[str]]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return {str(k): list(v) for k, v in (raw.get(pack_id) or {}).items()}
@@ -177,7 +189,7 @@ def drive(
     """Run the interview to its end with the virtual patient, following a hand-over to another pack as a person
     would: (interview, asked ids, questions before the first one about the complaint, stated facts that the
     final pack has no evidence for)."""
-    source = case.stated if answers_override is None else answers_override
+    source = case.facts() if answers_override is None else answers_override
     interview = Interview(pack, age=case.age, sex=case.sex, pregnant=case.pregnant,
                           complaint=complaint_in(pack, case.complaint), speaker=case.speaker)
     asked: list[str] = []

@@ -26,6 +26,9 @@ def vignettes(
     mode: str = typer.Option("both", "--mode", help="open (unstated = don't know), closed (unstated symptoms = no) or both."),
     json_out: Path = typer.Option(None, "--json", help="Also write the figures and every outcome as JSON."),
     show: bool = typer.Option(False, "--show", help="List every case, not only the misses."),
+    stated_only: bool = typer.Option(False, "--stated-only",
+                                     help="Only the set's own `stated` facts, without our blind coding of the "
+                                          "evidence added since (vignette_facts.yaml)."),
 ) -> None:
     """Top-1/top-3, exact and acceptable urgency, under-triage, self-care reached and question counts."""
     if domain not in ("muscle", "abdominal", "all"):
@@ -35,6 +38,8 @@ def vignettes(
     modes: tuple[bench.Mode, ...] = bench.MODES if mode == "both" else (mode,)  # type: ignore[assignment]
     loaded = load_pack(pack)
     cases = bench.select(bench.load_vignettes(file), domain)
+    if not stated_only:
+        cases = bench.with_coded_facts(cases)
     with Progress(transient=True) as progress:
         task = progress.add_task("vignettes", total=len(cases) * len(modes))
         report = bench.run(loaded, cases, modes, file=str(file), domain=domain, progress=lambda: progress.advance(task))
@@ -49,7 +54,8 @@ def vignettes(
             detail.add_row(o.id, o.mode, f"{o.triage} ({o.gold_urgency}){mark}", ", ".join(o.top3),
                            ", ".join(o.expected) or "-", str(o.questions))
         console.print(detail)
-    table = Table(title=f"Vignettes: {file.name}, {domain}, on {loaded.id} {loaded.version}")
+    facts = "stated only" if stated_only else "stated + vignette_facts.yaml"
+    table = Table(title=f"Vignettes: {file.name}, {domain}, on {loaded.id} {loaded.version} ({facts})")
     table.add_column("measure")
     for s in report.modes:
         table.add_column(s.mode, justify="right")
