@@ -23,6 +23,7 @@ def test_rank_returns_explained_diseases_and_a_disclaimer(client: TestClient):
     assert shares == sorted(shares, reverse=True)
     assert "probability" not in out["diseases"][0]  # renamed: not calibrated to the target (README)
     assert 0 < out["unknown_share"] < 1 and sum(shares) + out["unknown_share"] <= 1 + 1e-9
+    assert 0 <= out["top1_probability"] <= 1  # calibrated out-of-fold (README, Rare diseases)
     assert {m["term_id"] for m in out["diseases"][0]["matches"]} == {SEIZURE, DEV_DELAY}
     assert "not a diagnosis" in out["disclaimer"]
 

@@ -97,6 +97,10 @@ def test_smoke_first_30_cases() -> None:
     assert sum(b.n for b in s.calibration.bins) == 30
     assert all((c.ranks["symcheck/full/excluded"] is None) == (not c.candidate) for c in s.cases)
     assert [r.n_terms for r in report.random_terms] == [5, 200]
+    for cal in (s.probability, s.probability_crossfit):
+        assert cal.n == 30 and sum(b.n for b in cal.bins) == 30 and 0 <= cal.ece <= 1
+    assert all(0 <= c.top1_probability <= 1 and 0 <= c.top1_probability_crossfit <= 1 for c in s.cases)
+    assert all(0 <= r.mean_top1_probability <= r.max_top1_probability <= 1 for r in report.random_terms)
 
 
 def test_reliability_table_by_hand() -> None:
@@ -150,6 +154,7 @@ def test_cli_smoke(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "leave-publication-out" in proc.stdout and "MRR" in proc.stdout and "ECE" in proc.stdout
     assert "phenomizer" in proc.stdout and "Random-term" in proc.stdout
+    assert "top-1 probability" in proc.stdout and "out-of-fold" in proc.stdout
     data = json.loads(out.read_text())
     assert len(data["sets"]) == 2 and all(s["n_cases"] == 10 for s in data["sets"])
     m = data["sets"][0]["modes"][0]
@@ -177,3 +182,56 @@ def test_grouped_ece_interval_brackets_the_estimate() -> None:
     assert _ece(p, ok.astype(float), 10) == pytest.approx(point)
     lo, hi = grouped_ece_interval(p.tolist(), ok.tolist(), groups, n_boot=300)
     assert lo <= point <= hi and hi - lo > 0.01
+
+
+def _logistic_cases(rng: np.random.Generator, n: int, groups: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Features as calibration.top1_features gives them, labels drawn from a known Top1Model."""
+    from symcheck.rare import calibration
+
+    truth = calibration.Top1Model(intercept=0.5, share=0.6, margin=0.8, terms=-1.0)
+    x = np.c_[rng.normal(-3, 2, n), np.log1p(rng.exponential(3, n)), np.log1p(rng.integers(1, 40, n))]
+    p = np.array([calibration.top1_probability_from_features(truth, row) for row in x])
+    return x, rng.uniform(0, 1, n) < p, [f"cohort{i % groups}" for i in range(n)]
+
+
+def test_top1_model_fit_recovers_known_coefficients() -> None:
+    from symcheck.rare import calibration
+
+    x, y, _ = _logistic_cases(np.random.default_rng(5), 20_000, 100)
+    m = calibration.fit_top1(x, y)
+    assert m.intercept == pytest.approx(0.5, abs=0.2)
+    assert m.share == pytest.approx(0.6, abs=0.05)
+    assert m.margin == pytest.approx(0.8, abs=0.1)
+    assert m.terms == pytest.approx(-1.0, abs=0.1)
+
+
+def test_crossfit_is_out_of_fold_by_cohort() -> None:
+    """Each case's probability comes from a model fitted on the other folds, and a cohort never straddles
+    two folds (cases of a cohort share a disease: splitting them would leak)."""
+    from symcheck.rare import calibration
+
+    x, y, groups = _logistic_cases(np.random.default_rng(6), 3000, 60)
+    oof = calibration.crossfit_top1(x, y, groups)
+    fold = np.array([calibration.fold_of(g) for g in groups])
+    assert len(set(fold.tolist())) == calibration.CROSSFIT_FOLDS
+    for g in set(groups):
+        assert len({int(f) for f, h in zip(fold, groups, strict=True) if h == g}) == 1
+    for f in range(calibration.CROSSFIT_FOLDS):
+        test = fold == f
+        m = calibration.fit_top1(x[~test], y[~test])
+        expected = [calibration.top1_probability_from_features(m, row) for row in x[test]]
+        assert oof[test] == pytest.approx(expected)
+    # Drawn from a logistic model, the out-of-fold probabilities are calibrated.
+    assert calibration.evaluate_probabilities(oof.tolist(), y.tolist()).ece < 0.04
+
+
+def test_top1_features_are_bounded() -> None:
+    from symcheck.rare import calibration
+
+    for share, margin in ((0.0, math.inf), (1.0, 0.0), (1e-300, math.nan), (0.5, -1.0)):
+        x = calibration.top1_features(share, margin, 3)
+        assert np.isfinite(x).all()
+        assert 0.0 <= calibration.top1_probability(share, margin, 3) <= 1.0
+    # One candidate (no second disease): the gap is capped, not infinite.
+    assert calibration.score_margin(np.array([2.0, -np.inf])) == math.inf
+    assert calibration.score_margin(np.array([2.0, 0.5, -np.inf, 1.0])) == pytest.approx(1.0)

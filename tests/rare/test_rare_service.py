@@ -189,6 +189,17 @@ def test_random_terms_go_to_none_of_these(index: RareIndex) -> None:
         r = random_term_queries(index, n, n_queries=10)
         assert r.mean_top1_share < 0.2, r
         assert r.mean_unknown_share > 0.2, r
+        assert r.mean_top1_probability < 0.2, r
+
+
+def test_top1_probability_rises_with_a_clear_leader(index: RareIndex) -> None:
+    """The calibrated probability that the first disease is the diagnosis: low for a vague query, higher when
+    the query is a disease's own distinctive profile."""
+    vague = service.rank(["HP:0001250"], top=1, index=index)
+    clear = service.rank(MARFAN, age=20, sex="male", top=1, index=index)
+    assert vague.top1_probability is not None and clear.top1_probability is not None
+    assert 0 <= vague.top1_probability < 0.2
+    assert clear.top1_probability > vague.top1_probability
 
 
 def test_soft_onset_lowers_by_a_bounded_factor(index: RareIndex) -> None:

@@ -11,8 +11,9 @@ Scoring follows the data set's README exactly, so dev and held-out figures compa
 Every figure comes beside a Phenomizer-style baseline (Resnik best-match average) computed in the same run on
 the same candidates and the same leave-publication-out profiles, and with its ratio to it. The default model
 runs with and without the cases' excluded terms; the corpus-specific options (excluded-term ascertainment,
-publication prior) run apart. Calibration of the top-1 score share (the model posterior of the top disease) is measured on the same cases, and
-random-term queries show how much of it noise gets.
+publication prior) run apart. Calibration of the top-1 score share (the model posterior of the top disease) is
+measured on the same cases, and so is that of the top-1 probability (calibration.Top1Model), out-of-fold by
+cohort-grouped cross-fitting; random-term queries show how much of either noise gets.
 
 The dev file is tuning data (the other 90 % is held back). The model's global hyperparameters were tuned on
 the cohorts of `--split A` only; `--split B` is the held-out half (splitting by cohort keeps a disease and its
@@ -156,6 +157,8 @@ class CaseResult(BaseModel):
     ranks: dict[str, float | None]
     top1_share: float  # default model, leave-publication-out, excluded terms used
     unknown_share: float
+    top1_probability: float  # the same case through the shipped Top1Model
+    top1_probability_crossfit: float  # through a Top1Model fitted on the other folds' cohorts of this file
 
 
 class SetReport(BaseModel):
@@ -167,6 +170,11 @@ class SetReport(BaseModel):
     modes: list[ModeReport]
     calibration: CalibrationReport  # default model, leave-publication-out, excluded terms used
     calibration_full: CalibrationReport  # the same with full annotations
+    # The probability that the top disease is the diagnosis (calibration.Top1Model), leave-publication-out:
+    # out-of-fold, by a model refitted on the other cohorts of this file (5 folds by cohort); and with the
+    # shipped coefficients (fitted on the whole dev sample, so in-sample there).
+    probability_crossfit: CalibrationReport
+    probability: CalibrationReport
     cases: list[CaseResult]
 
 
@@ -176,6 +184,8 @@ class RandomTermsReport(BaseModel):
     mean_top1_share: float
     max_top1_share: float
     mean_unknown_share: float
+    mean_top1_probability: float
+    max_top1_probability: float
 
 
 class BenchReport(BaseModel):
@@ -321,6 +331,11 @@ def evaluate_set(
     modes.sort(key=lambda m: (order[m.profile], m.model == BASELINE, m.model != "symcheck", not m.excluded_terms))
     keys = list(runs)
     groups = [c.cohort or c.disease_id for c in cases]
+    feats = [calibration.case_top1(sc, params) for sc in scored]
+    x = np.array([f for f, _ in feats]).reshape(len(feats), 3)
+    ok = [o for _, o in feats]
+    shipped = [calibration.top1_probability_from_features(calibration.DEFAULT_TOP1, row) for row in x]
+    oof = calibration.crossfit_top1(x, ok, groups).tolist()
     return SetReport(
         file=file,
         split=split,
@@ -330,6 +345,8 @@ def evaluate_set(
         modes=modes,
         calibration=calibration.evaluate(scored, params, groups=groups),
         calibration_full=calibration.evaluate(scored_full, params, groups=groups),
+        probability_crossfit=calibration.evaluate_probabilities(oof, ok, groups),
+        probability=calibration.evaluate_probabilities(shipped, ok, groups),
         cases=[
             CaseResult(
                 id=c.id,
@@ -338,6 +355,8 @@ def evaluate_set(
                 ranks={k: (runs[k].ranks[j] if math.isfinite(runs[k].ranks[j]) else None) for k in keys},
                 top1_share=per_case_top1[j][0],
                 unknown_share=per_case_top1[j][1],
+                top1_probability=shipped[j],
+                top1_probability_crossfit=oof[j],
             )
             for j, (c, a) in enumerate(zip(cases, is_candidate, strict=True))
         ],
@@ -359,18 +378,22 @@ def random_term_queries(
     candidates = service.candidate_mask(index, sources)
     top: list[float] = []
     unknown: list[float] = []
+    prob: list[float] = []
     for _ in range(n_queries):
         terms = [index.term_ids[t] for t in rng.choice(pool, size=n_terms, replace=False)]
         prepared = service.prepare_query(index, terms)
         out = service.score(index, prepared, candidates, params)
         top.append(float(out.posterior.max()))
         unknown.append(out.unknown)
+        prob.append(service.top1_probability(out, len(prepared.query.observed)))
     return RandomTermsReport(
         n_terms=n_terms,
         n_queries=n_queries,
         mean_top1_share=float(np.mean(top)),
         max_top1_share=float(np.max(top)),
         mean_unknown_share=float(np.mean(unknown)),
+        mean_top1_probability=float(np.mean(prob)),
+        max_top1_probability=float(np.max(prob)),
     )
 
 
@@ -404,6 +427,11 @@ def evaluate(
     if fit_calibration and scored:
         best = calibration.fit(scored, params)
         fitted = {k: float(getattr(best, k)) for k in calibration.BOUNDS}
+        # The top-1 probability model on the shipped shares (the fitted constants above are not applied: fit
+        # them first, ship them, then refit this).
+        feats = [calibration.case_top1(sc, params) for sc in scored]
+        top1_model = calibration.fit_top1(np.array([f for f, _ in feats]), [o for _, o in feats])
+        fitted.update({f"top1_{k}": float(v) for k, v in top1_model.__dict__.items()})
     return BenchReport(
         hpo_version=index.hpo_version,
         hpoa_version=index.hpoa_version,

@@ -39,7 +39,8 @@ def phenopackets(
     ),
 ) -> None:
     """Top-1/3/10 and MRR beside a Phenomizer-style baseline, leave-publication-out and full, with and without
-    excluded terms; calibration of the top-1 score share; random-term queries; time per case."""
+    excluded terms; calibration of the top-1 score share and of the top-1 probability (out-of-fold by cohort);
+    random-term queries; time per case."""
     if split not in ("all", "A", "B"):
         raise InputError("split", f"expected all, A or B, got {split!r}")
     chosen = (
@@ -86,7 +87,8 @@ def phenopackets(
         _print_set(console, s, chosen, report.hpoa_version)
     if report.random_terms:
         t = Table(title="Random-term queries (phenotypic-abnormality terms drawn uniformly; no disease fits them)")
-        for col in ("terms", "queries", "mean top-1 share", "max top-1 share", "mean share of none of these"):
+        for col in ("terms", "queries", "mean top-1 share", "max top-1 share", "mean share of none of these",
+                    "mean top-1 probability", "max top-1 probability"):
             t.add_column(col, justify="right")
         for r in report.random_terms:
             t.add_row(
@@ -95,6 +97,8 @@ def phenopackets(
                 f"{r.mean_top1_share:.3f}",
                 f"{r.max_top1_share:.3f}",
                 f"{r.mean_unknown_share:.3f}",
+                f"{r.mean_top1_probability:.3f}",
+                f"{r.max_top1_probability:.3f}",
             )
         console.print(t)
     if report.fitted_calibration:
@@ -152,6 +156,22 @@ def _print_set(console: Console, s: bench.SetReport, chosen: tuple[str, ...], hp
             f"{cal.top1_accuracy:.3f}; mean share of none of these {cal.mean_unknown_share:.3f}"
         )
         for col in ("share bin", "cases", "mean share", "accuracy"):
+            t.add_column(col, justify="right")
+        for b in cal.bins:
+            t.add_row(f"{b.lo:.1f}-{b.hi:.1f}", f"{b.n:,}", f"{b.mean_share:.3f}", f"{b.accuracy:.3f}")
+        console.print(t)
+    for label, cal in (
+        ("out-of-fold: 5-fold cross-fitting by cohort within this file", s.probability_crossfit),
+        ("shipped coefficients, fitted on the whole dev sample: in-sample there", s.probability),
+    ):
+        t = Table(
+            title=f"Calibration of the top-1 probability (leave-publication-out, excluded terms used; {label}): "
+            f"ECE {cal.ece:.3f}"
+            + (f" (95 % interval by cohort bootstrap {cal.ece_ci95[0]:.3f}-{cal.ece_ci95[1]:.3f})" if cal.ece_ci95 else "")
+            + f" over {cal.n:,} cases; mean probability {cal.mean_top1_share:.3f} vs top-1 accuracy "
+            f"{cal.top1_accuracy:.3f}"
+        )
+        for col in ("probability bin", "cases", "mean probability", "accuracy"):
             t.add_column(col, justify="right")
         for b in cal.bins:
             t.add_row(f"{b.lo:.1f}-{b.hi:.1f}", f"{b.n:,}", f"{b.mean_share:.3f}", f"{b.accuracy:.3f}")

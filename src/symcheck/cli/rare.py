@@ -99,3 +99,9 @@ def rank(
         "Shares are the model's posterior, not calibrated probabilities.",
         highlight=False,
     )
+    if result.top1_probability is not None and result.diseases:
+        console.print(
+            f"Probability that #1 ({result.diseases[0].name}) is the diagnosis: {result.top1_probability:.0%} "
+            "(calibrated out-of-fold on phenopacket-store cases; see README).",
+            highlight=False,
+        )

@@ -19,7 +19,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from symcheck.errors import InputError
-from symcheck.rare import model
+from symcheck.rare import calibration, model
 from symcheck.rare.compile import ALIAS_ALT, ALIAS_OBSOLETE, RareIndex, load_or_build
 from symcheck.rare.model import ScoreParams
 
@@ -88,6 +88,12 @@ class RareResult(BaseModel):
     sex: Literal["male", "female"] | None = None
     sources: list[str]
     n_candidates: int
+    top1_probability: float | None = Field(
+        None,
+        description="the probability that the first-ranked disease is the diagnosis, from the top share, its "
+        "lead over the second disease and the number of observed terms (calibration.Top1Model); calibrated "
+        "out-of-fold on phenopacket cases (see README, Rare diseases). None when there is no candidate",
+    )
     unknown_share: float = Field(
         description="the model's share for 'none of these': a diagnosis that is not among the candidates (a "
         "disease not annotated in HPO, or not in the chosen sources); with the candidates' shares it sums to 1"
@@ -331,6 +337,17 @@ def score(
     )
 
 
+def top1_probability(out: model.RankOutput, n_observed: int) -> float:
+    """The calibrated probability that the best-scoring candidate is the diagnosis (calibration.Top1Model)."""
+    finite = np.isfinite(out.log_score)
+    if not finite.any():
+        return 0.0
+    best = int(np.argmax(np.where(finite, out.log_score, -np.inf)))
+    return calibration.top1_probability(
+        float(out.posterior[best]), calibration.score_margin(out.log_score), n_observed
+    )
+
+
 def baseline_scores(
     index: RareIndex,
     prepared: PreparedQuery,
@@ -451,6 +468,7 @@ def rank(
         sex="male" if sex_code == model.SEX_MALE else "female" if sex_code == model.SEX_FEMALE else None,
         sources=sources,
         n_candidates=int(candidates.sum()),
+        top1_probability=top1_probability(out, len(q.observed)) if len(best) else None,
         unknown_share=float(out.unknown),
         hpo_version=index.hpo_version,
         hpoa_version=index.hpoa_version,
