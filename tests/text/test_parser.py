@@ -193,3 +193,86 @@ def test_fast_enough(spasm: Pack) -> None:
         parse(text, spasm)
     # the goal is 10 ms per text; the bound leaves room for a busy test machine
     assert (time.perf_counter() - t0) / 20 < 0.1
+
+
+# ---- whose duration, whose count, whose story ---------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        # a medicine's duration is not the complaint's
+        ("I started a statin about two months ago. For the past week my thighs ache and cramp.", "days"),
+        ("My psychiatrist started me on risperidone 4 days ago. Since yesterday my neck has been twisted.", "today"),
+        # the duration said beside the complaint beats one said with other troubles
+        ("For a couple of months I've been losing weight. Last night I woke with cramps in both legs.", "today"),
+        # a point in time is not a duration
+        ("My period is 2 weeks late. Since lunchtime I've had cramping low in my tummy.", "today"),
+        # an event in the complaint's own sentence may be its onset when nothing else is said
+        ("Lifted a heavy box yesterday and my lower back went into spasm.", "today"),
+    ],
+)
+def test_the_duration_is_the_complaints_own(spasm: Pack, text: str, choice: str) -> None:
+    assert parse(text, spasm).answers.get("symptom_duration") == choice
+
+
+def test_a_conditional_duration_is_not_the_complaints(spasm: Pack) -> None:
+    text = "Milk gives me crampy tummy pains. If I skip dairy for a day or two I'm fine."
+    assert "symptom_duration" not in parse(text, spasm).answers
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My son swims for a club, training five times a week. He gets cramps in his feet.",
+        "He still has his physio once a month. His calves cramp at night.",
+        "I've been throwing up 8 times a day. Now my legs cramp.",
+    ],
+)
+def test_a_count_of_something_else_is_not_the_cramp_frequency(spasm: Pack, text: str) -> None:
+    assert "cramps_per_week" not in parse(text, spasm).answers
+
+
+def test_a_count_beside_the_complaint_is_kept(spasm: Pack) -> None:
+    assert parse("My legs cramp about twice a week.", spasm).answers.get("cramps_per_week") == pytest.approx(2)
+
+
+@pytest.mark.parametrize(
+    ("text", "absent_ids"),
+    [
+        ("I'm 26 with tummy cramps. No one in my family has bowel cancer or coeliac disease.",
+         ["active_cancer", "autoimmune_disease"]),
+        ("I'm 40 and I get cramps in my calf. My sister had the same from low calcium once.",
+         ["neck_surgery_or_hypopara"]),
+    ],
+)
+def test_what_a_relative_had_is_not_the_patients(spasm: Pack, text: str, absent_ids: list[str]) -> None:
+    answers = parse(text, spasm).answers
+    for ev in absent_ids:
+        assert ev not in answers
+
+
+def test_the_patient_named_as_a_relative_keeps_their_findings(spasm: Pack) -> None:
+    answers = parse("My mum, 80, has cramps in her calves. Mum has diabetes. I found her on the floor.", spasm).answers
+    assert answers.get("diabetes") == "present"
+
+
+def test_a_question_about_a_cause_states_nothing(spasm: Pack) -> None:
+    r = parse("My eyelid droops by the evening. Is this stress?", spasm)
+    assert "stress_or_caffeine" not in r.answers
+    assert any(f.evidence_id == "stress_or_caffeine" and f.polarity == "unknown" for f in r.findings)
+
+
+def test_a_red_flag_named_in_a_question_is_kept(spasm: Pack) -> None:
+    assert parse("Could it be a seizure? She shook all over.", spasm).answers.get("seizure") == "present"
+
+
+def test_gone_numb_is_not_gone(spasm: Pack) -> None:
+    answers = parse("Over the last few months both feet have gone numb and tingly.", spasm).answers
+    assert answers.get("laterality") == "both_sides"
+
+
+@pytest.mark.parametrize(
+    "text", ["In the mornings I feel normal.", "I'm completely fine walking around or at night."]
+)
+def test_feeling_fine_at_a_time_is_not_when_it_happens(spasm: Pack, text: str) -> None:
+    assert "time_of_day" not in parse("My legs cramp. " + text, spasm).answers

@@ -30,7 +30,12 @@ PSEUDO = _keys(
     "|doesnt go away|not go away|didnt go away|not going away|no relief|without warning|no warning|not able"
     "|cant"
 )
-NEG_POST = _keys("has gone|have gone|is gone|are gone|went away|gone away|is normal|are normal|was normal")
+NEG_POST = _keys(
+    "has gone|have gone|is gone|are gone|went away|gone away|is normal|are normal|was normal|i feel normal"
+    "|i feel fine|feel normal|feel fine|im fine|im completely fine|is fine|are fine"
+)
+# "I'm fine walking around or at night": what follows does not bring it on
+NEG_PRE_FINE = _keys("im fine|im completely fine|completely fine|perfectly fine|totally fine")
 HEDGE_PRE = _keys(
     "maybe|might|might have|possibly|perhaps|not sure|not sure if|not sure whether|unsure|unsure if"
     "|dont know if|dont know whether|not certain|wonder if|i wonder|could be|may have|might be|may be"
@@ -71,6 +76,7 @@ _TABLE: list[tuple[list[tuple[str, ...]], str, str]] = [
     (PSEUDO, "pseudo", "pre"),
     (HEDGE_PRE, "hedge", "pre"),
     (NEG_PRE, "neg", "pre"),
+    (NEG_PRE_FINE, "neg", "pre"),
     (PAST_PRE, "past", "pre"),
     (HEDGE_POST, "hedge", "post"),
     (NEG_POST, "neg", "post"),
@@ -214,6 +220,11 @@ class Context:
             if trig is not None and trig.kind in kinds:
                 # "no" after a finding negates it only at the end of its clause ("cramps? no.")
                 if self.tokens[trig.start].key == "no" and trig.end < n and not self._stops(trig.end):
+                    return None
+                # "... has gone" is over; "... have gone numb" has only just begun
+                if self.tokens[trig.end - 1].key == stem("gone") and trig.end < n and not (
+                    self._stops(trig.end) or self.tokens[trig.end].key in ("now", "completely", "again")
+                ):
                     return None
                 return trig
             if self._stops(j):

@@ -31,6 +31,23 @@ _STOP_WORDS = COMMON | {
     "ok", "okay", "fine", "help", "advic", "advice", "wonder", "wondering", "ani", "abov",
 }
 _STOP = _STOP_WORDS | {stem(w) for w in _STOP_WORDS}
+# relatives other than the patient: what they "had" is family history, not the patient's story
+_RELATIVES = {stem(w) for w in (
+    "mum", "mother", "dad", "father", "sister", "brother", "uncle", "aunt", "auntie", "cousin", "grandma", "grandad",
+    "grandmother", "grandfather", "nan", "granny", "grandpa", "son", "daughter", "wife", "husband", "parents",
+    "siblings", "friend", "colleague",
+)}
+_FAMILY = stem("family")
+_FIRST_PERSON = {stem(w) for w in ("i", "im", "ive", "me", "id")}
+_HAD = {stem(w) for w in ("had", "has", "have", "got", "gets", "suffers", "suffered", "died", "get")}
+_ASKING = {stem(w) for w in ("is", "could", "can", "might", "may", "would", "are", "was")}
+# a figure followed by one of these is a point in time, not how long something has gone on
+_RELATIVE_AFTER = {stem(w) for w in ("before", "after", "later", "earlier", "late", "overdue", "early", "old")}
+# a clause with one of these is about a medicine ("on co-codamol for three weeks", "10 mg every night")
+_MEDICINE_WORDS = {stem(w) for w in (
+    "tablet", "tablets", "pill", "pills", "medicine", "medicines", "medication", "medications", "mg", "dose",
+    "prescribed", "prescription", "inhaler", "injection", "injections", "capsules", "supplements",
+)}
 
 
 def _match(tokens: list[Token], i: int, keys: tuple[str, ...], k: int = 0) -> int | None:
@@ -101,6 +118,10 @@ class _Parse:
         self.covered: set[int] = set()
         self.complaint_id: str | None = None
         self.person_tokens: set[int] = set()  # "my son, 8": who it is about, never what the complaint is
+        # someone speaks in the first person, so "my dad has ..." can be about another person than the patient
+        self.patient_relation: str | None = None
+        self._first_person = any(t.key in _FIRST_PERSON for t in self.tokens)
+        self.mentions: list[tuple[int, int]] = []  # token ranges that name a complaint, as said (not denied)
         self._near_memo: dict[tuple[int, int, tuple[tuple[str, ...], ...]], bool] = {}
 
     def _spell(self) -> None:
@@ -194,11 +215,26 @@ class _Parse:
         findings: list[Finding] = []
         matches = self.phrase_matches()
         self.ctx.mask([(a, b) for a, b, _ in matches])
+        person = self.person()
         for a, b, targets in matches:
             pol, cue, when = self.polarity(a, b)
             self.covered.update(range(a, b))
+            other = self._someone_else(a)
+            asked = self._asked(a) if pol == "present" else None
             for tg in targets:
                 e = pack.evidence[tg.evidence_id]
+                if other is not None and not e.id.startswith("family_history"):
+                    continue  # "my sister had low calcium", "no one in my family has bowel cancer": not the patient's
+                if asked is not None and e.id not in self.lex.red_flags:
+                    # "Is this stress?" asks, it does not tell (a warning sign named in a question is kept)
+                    findings.append(
+                        Finding(
+                            evidence_id=e.id, value=None if e.type == "yes_no" or tg.value == "absent" else tg.value,
+                            polarity="unknown", span=_span(text, tokens, a, b), cue=asked, time="now",
+                            red_flag=False, label=e.label or e.question.lay,
+                        )
+                    )
+                    continue
                 if tg.value == "absent":
                     # a phrase that states the absence ("wee looks normal"); negating it settles nothing
                     fpol = "absent" if pol == "present" else "unknown"
@@ -213,10 +249,9 @@ class _Parse:
                         cue=cue, time="past" if when == "past" else "now", red_flag=e.id in self.lex.red_flags, label=e.label or e.question.lay,
                     )
                 )
-        person = self.person()
         complaint, cspan, scores = self.complaint()
         self.complaint_id = complaint
-        findings.extend(self.value_findings())
+        findings.extend(self.value_findings(findings))
         if complaint is not None:
             comp = pack.complaint(complaint)
             for ev_id, value in comp.answers.items():
@@ -240,7 +275,7 @@ class _Parse:
             person=person, findings=findings, answers=answers, unplaced=self.unplaced(), corrections=self.corrections,
         )
 
-    def value_findings(self) -> list[Finding]:
+    def value_findings(self, found: list[Finding]) -> list[Finding]:
         ph = self.pack.phrases
         if ph is None or not ph.slots:
             return []
@@ -258,11 +293,19 @@ class _Parse:
                     continue
             cands: list[Value] = []
             if slot.kind in ("since", "since_yes_no"):
-                # the shortest stated duration: longer ones in a story are usually background (a medicine taken
-                # "for a year", an operation "three weeks ago"); words such as "today" often only narrate
-                cands = sorted(by_kind.get("since", []), key=lambda v: v.value) or by_kind.get("since_word", [])
+                # the complaint's own duration: first one said beside the complaint, then one said with another
+                # symptom or on its own ("It started on Monday."); the shortest within a rank, figures before
+                # words such as "today", which often only narrate. Background (a medicine taken "for a year", an
+                # operation "three weeks ago") is not the complaint's.
+                ranked = [(self._value_rank(v, found), v.kind != "since", v.value, v)
+                          for v in by_kind.get("since", []) + by_kind.get("since_word", [])]
+                cands = [v for r, _, _, v in sorted(ranked, key=lambda x: x[:3]) if r < 3]
+            elif slot.kind == "frequency" and self.mentions:
+                # how often *it* happens: only a count said beside the complaint ("training five times a week",
+                # "physio once a month" and "sick 8 times a day" count something else)
+                cands = [v for v in by_kind.get(slot.kind, []) if self._value_rank(v, found) == 0]
             else:
-                cands = by_kind.get(slot.kind, [])
+                cands = [v for v in by_kind.get(slot.kind, []) if self._value_rank(v, found) < 3]
             for v in cands:
                 trig = self.ctx.pre(v.start, kinds=("neg", "hedge"))
                 if trig is not None:
@@ -298,8 +341,84 @@ class _Parse:
                     break  # the first mention is the one that describes the complaint
         return out
 
+    def _clause(self, i: int) -> range:
+        """The clause around token i: between sentence ends, commas, "and", "but" and the like."""
+        a = i
+        while a > 0 and not self.ctx._clause_break(a - 1):
+            a -= 1
+        b = i
+        while b < len(self.tokens) and not self.ctx._clause_break(b):
+            b += 1
+        return range(a, b)
+
+    def _value_rank(self, v: Value, found: list[Finding]) -> int:
+        """How surely a number describes the complaint: 0 said in a sentence that names the complaint, 1 said
+        with another symptom or on its own, 2 an event said in the complaint's sentence (a possible onset), 3 not
+        about the complaint (a medicine, a risk such as a heatwave or an operation, a condition "if I skip dairy",
+        or a point in time "a few days before", "2 weeks late", "was last week")."""
+        nxt = self.tokens[v.end].key if v.end < len(self.tokens) else ""
+        if nxt in _RELATIVE_AFTER:
+            return 3
+        clause = self._clause(v.start)
+        keys = [self.tokens[k].key for k in clause]
+        if keys and keys[0] in ("if", "when", "unles", "unless", "whenever"):
+            return 3
+        inside = [f for f in found if f.used and f.source == "phrase" and f.polarity == "present"
+                  and clause.start <= self._tok_at(f.span.start) < clause.stop]
+        symptom = any(self.pack.evidence[f.evidence_id].kind in ("symptom", "finding") for f in inside)
+        named = any(clause.start <= a < clause.stop for a, _ in self.mentions)
+        background = bool(set(keys) & _MEDICINE_WORDS) or any(
+            self.pack.evidence[f.evidence_id].kind == "risk_factor" for f in inside
+        )
+        same_sentence = any(self.sent[a] == self.sent[v.start] for a, _ in self.mentions)
+        if background and not (symptom or named):
+            # an event in the complaint's own sentence may be its onset ("lifted a box yesterday and my back
+            # went into spasm"): only when nothing better is said
+            return 2 if same_sentence else 3
+        if v.kind == "since_word" and v.start > 0 and self.tokens[v.start - 1].key in ("was", "wa", "were"):
+            return 3  # "my period was last week": a date, not how long something has gone on
+        return 0 if same_sentence else 1
+
+    def _tok_at(self, char: int) -> int:
+        for k, t in enumerate(self.tokens):
+            if t.start >= char:
+                return k
+        return len(self.tokens)
+
+    def _someone_else(self, a: int) -> int | None:
+        """The start of "<relative> had/has ..." or "in my family" earlier in token a's clause, when that
+        relative is not the person the story is about; None otherwise."""
+        j = a - 1
+        while j >= 0:
+            key = self.tokens[j].key
+            if key in SENTENCE_END or key in ("but", "however") or (
+                key in (",", "and") and self.ctx._subject_after(j)
+            ):
+                return None
+            if key == _FAMILY or (
+                j not in self.person_tokens and key != self.patient_relation and key in _RELATIVES and self._first_person
+            ):
+                after = [t.key for t in self.tokens[j + 1 : min(a, j + 4)]]
+                if set(after) & _HAD:
+                    return j
+            j -= 1
+        return None
+
+    def _asked(self, a: int) -> Span | None:
+        """The opening words when token a sits in a yes/no question about a cause ("Is this stress?",
+        "Could it be arthritis?")."""
+        s = self.sent[a]
+        ids = [k for k in range(len(self.tokens)) if self.sent[k] == s]
+        first, last = ids[0], ids[-1]
+        if self.tokens[last].key != "?" or self.tokens[first].key not in _ASKING:
+            return None
+        if first + 1 < len(self.tokens) and self.tokens[first + 1].key in ("thi", "this", "it", "that", "i", "he", "she", "they"):
+            return _span(self.text, self.tokens, first, first + 2)
+        return None
+
     def person(self) -> Person:
         g = guess_person(self.tokens)
+        self.patient_relation = stem(g.relation) if g.relation else None
         spans = [_span(self.text, self.tokens, a, b) for a, b in g.spans if b > a]
         for a, b in g.spans:
             self.covered.update(range(a, b))
@@ -328,6 +447,7 @@ class _Parse:
             pol, _, _ = self.polarity(a, b)
             if pol != "present":
                 continue
+            self.mentions.append((a, b))
             # the first sentences say what the problem is; later ones add detail
             w = 1.0 / (1.0 + 0.5 * self.sent[a])  # one mention, whatever its length
             scores[cid] = scores.get(cid, 0.0) + w
@@ -465,7 +585,7 @@ def parse(text: str, pack: Pack | str | Sequence[Pack | str]) -> ParseResult:
         target = next((i for i, p in enumerate(loaded) if handover is not None and p.id == handover.pack), None)
         if target is not None and target != best:
             best = target
-            if results[best].complaint is None and handover.complaint:
+            if results[best].complaint is None and handover is not None and handover.complaint:
                 results[best].complaint = handover.complaint
     chosen = results[best]
     chosen.pack_scores = {

@@ -105,6 +105,11 @@ _SINCE_WORDS = {
     ("a", "long", "time"): 200.0, ("since", "childhood"): 3000.0, ("all", "my", "life"): 3000.0,
     ("since", "i", "was", "a", "child"): 3000.0, ("the", "other", "day"): 3.0, ("few", "day"): 3.0,
     ("few", "week"): 21.0, ("few", "month"): 90.0, ("recent", "week"): 21.0, ("recent", "month"): 90.0,
+    ("this", "week"): 4.0, ("since", "lunchtime"): 0.3, ("since", "lunch"): 0.3, ("since", "breakfast"): 0.4,
+    ("since", "teatime"): 0.2, ("past", "year"): 365.0, ("past", "week"): 7.0, ("past", "fortnight"): 14.0,
+    ("past", "month"): 30.0, ("past", "few", "day"): 3.0, ("past", "few", "week"): 21.0, ("past", "few", "month"): 90.0, ("since", "he", "was", "little"): 3000.0,
+    ("since", "she", "was", "little"): 3000.0, ("since", "i", "was", "little"): 3000.0,
+    ("since", "he", "was", "a", "baby"): 3000.0, ("since", "she", "was", "a", "baby"): 3000.0,
 }
 
 _FREQ_WORDS = {
