@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from symcheck.engine.model import LEVEL_NAMES
 from symcheck.errors import InputError, SymcheckError
 from symcheck.interview import Interview
+from symcheck.interview.facts import implied
 from symcheck.kb.pack import Pack, available_packs, load_pack
 
 Mode = Literal["open", "closed"]
@@ -205,6 +206,7 @@ def drive(
             break
         current = interview.pack
         facts = {k: v for k, v in source.items() if k in current.evidence}
+        facts.update(implied(current, facts))  # a person who cannot stand does not say their muscles are fine
         complaint = interview.complaint
         asked.append(question.evidence_id)
         if question.type == "many_of" and question.choices and all(c.id in current.evidence for c in question.choices):

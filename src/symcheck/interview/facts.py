@@ -30,6 +30,20 @@ def outcomes_of(pack: Pack, answers: Mapping[str, Any]) -> np.ndarray:
     return np.asarray(out, dtype=np.int64)
 
 
+def implied(pack: Pack, answers: Mapping[str, Any]) -> dict[str, str]:
+    """The "yes" answers that the "yes" answers given imply (an evidence's `implies`, followed through), for
+    items not answered at all. Only "yes" implies, so an implied answer can never hide a warning sign."""
+    out: dict[str, str] = {}
+    todo = [k for k, v in answers.items() if v == "present"]
+    while todo:
+        e = pack.evidence.get(todo.pop())
+        for target in e.implies if e is not None else ():
+            if target not in answers and target not in out:
+                out[target] = "present"
+                todo.append(target)
+    return out
+
+
 def facts_of(pack: Pack, answers: Mapping[str, Any], age: float, sex: str | None, pregnant: bool | None) -> dict[str, Any]:
     """Plain values for rule expressions: True/False/None, a choice, a set of choices, a number."""
     facts: dict[str, Any] = {"age": age, "sex": sex, "pregnant": pregnant}

@@ -61,9 +61,12 @@ def decide(iv: Interview) -> tuple[NextQuestion | None, str | None]:
         q = index["presentation"]
         if askable[q]:
             return _question(iv, q, gains[q], "complaint"), None
+    floors = _rule_named_for_complaint(iv)
     for ev_id in _describe_items(iv):
         q = index.get(ev_id)
-        if q is not None and askable[q] and gains[q] / LN2 >= iv.stop.min_information_gain:
+        # A describe question a rule of this complaint names is asked even when the leading cause is clear:
+        # its answer can set a floor (twitching for more than two weeks means see a GP).
+        if q is not None and askable[q] and (gains[q] / LN2 >= iv.stop.min_information_gain or ev_id in floors):
             return _question(iv, q, gains[q], "complaint"), None
 
     screen = _next_screen(iv, askable)
@@ -120,6 +123,11 @@ def _gate_question(iv: Interview, items: list[str]) -> NextQuestion:
         information_gain=0.0,
         why="Any of these needs emergency help straight away, so we ask about them before anything else.",
     )
+
+
+def _rule_named_for_complaint(iv: Interview) -> set[str]:
+    return {n for r in iv.pack.compiled.rules if not r.scope and (not r.complaints or iv.complaint in r.complaints)
+            for n in r.order}
 
 
 def _describe_items(iv: Interview) -> list[str]:

@@ -20,7 +20,7 @@ from symcheck.errors import InputError, NotFound
 from symcheck.interview import explain, policy, recommend, wording
 from symcheck.interview import handover as handover_mod
 from symcheck.interview import triage as triage_svc
-from symcheck.interview.facts import facts_of, outcomes_of
+from symcheck.interview.facts import facts_of, implied, outcomes_of
 from symcheck.kb.loader import UNKNOWN, YES, answer_problem, outcome_ids
 from symcheck.kb.pack import Pack
 from symcheck.kb.schema import HandOver, StopConfig
@@ -155,6 +155,10 @@ class Interview:
         """Several answers given as one step (one "back" undoes them all)."""
         for ev_id, value in answers.items():
             self._set(ev_id, value, field=f"answers.{ev_id}")
+        also = implied(self.pack, self._answers)
+        for ev_id, value in also.items():  # answered with the step that implies them, so "back" undoes both
+            self._set(ev_id, value, field=f"answers.{ev_id}")
+        answers = {**answers, **also}
         keys = list(answers)
         self._asked = [[k for k in step if k not in answers] for step in self._asked]
         self._asked = [step for step in self._asked if step]

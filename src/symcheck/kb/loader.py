@@ -247,6 +247,13 @@ def _check_references(data: PackData, out: _Collector) -> None:
                 out.add(f, entry, "parent", "an evidence cannot be its own parent")
             elif e.parent_value is not None and e.parent_value not in {c.id for c in parent.choices}:
                 out.add(f, entry, "parent_value", f"{e.parent_value!r} is not a choice of {e.parent!r}")
+        for target in e.implies:
+            if e.type != "yes_no":
+                out.add(f, entry, "implies", "only a yes/no question can imply others")
+            elif target not in ev:
+                out.add(f, entry, "implies", f"unknown evidence {target!r}")
+            elif target == e.id or ev[target].type != "yes_no":
+                out.add(f, entry, "implies", f"{target!r} must be another yes/no question")
         bg = e.background
         if isinstance(bg, dict):
             keys = set(outcome_ids(e))

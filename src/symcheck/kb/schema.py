@@ -171,6 +171,9 @@ class Evidence(Strict):
     # A warning sign in itself (not context such as exercise, a wound or a medicine). Unset: the evidence
     # of group "red_flags" are signs. A "yes" to a sign can never lower the triage level (symcheck.safety).
     red_flag: bool | None = None
+    # Yes/no items a "yes" to this one also answers "yes" (cannot stand up -> muscles are weak): the interview
+    # does not ask them again, and a person's own earlier answer is never overwritten. Only "yes" implies.
+    implies: list[Ident] = []
     # Generated packs (DDXPlus) keep other languages' wording here: {"fr": "..."}.
     translations: dict[str, str] = {}
 
