@@ -276,3 +276,19 @@ def test_gone_numb_is_not_gone(spasm: Pack) -> None:
 )
 def test_feeling_fine_at_a_time_is_not_when_it_happens(spasm: Pack, text: str) -> None:
     assert "time_of_day" not in parse("My legs cramp. " + text, spasm).answers
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("My calf cramps at night, it lets go within a few minutes.", "under_10_min"),
+        ("Each time the cramp let go after a couple of minutes.", "under_10_min"),
+        ("My shins cramp when I run and it eases off within 20 minutes.", "over_10_min"),
+    ],
+)
+def test_an_attack_that_ends_within_minutes_gives_its_length(spasm: Pack, text: str, choice: str) -> None:
+    assert parse(text, spasm).answers.get("episode_duration") == choice
+
+
+def test_minutes_without_an_attack_ending_are_not_its_length(spasm: Pack) -> None:
+    assert "episode_duration" not in parse("My calves cramp. I went to bed in an hour.", spasm).answers

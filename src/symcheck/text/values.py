@@ -30,6 +30,10 @@ _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 # hour" or "in half an hour" more often tell how long something else took
 _SHORT_BEFORE = {stem(w) for w in ["last", "lasting", "lasts", "lasted", "take", "takes"]}
 _LONG_BEFORE = {stem(w) for w in ["for", "past", "last", "over", "since", "about", "around", "nearly", "almost", "now", "least", "couple", "few", "been"]}
+# an attack that ends: "lets go / goes / eases / settles / stops ... within|in|after <minutes>"
+_EASES = {"let", "lets", "goes", "go", "eases", "eased", "ease", "settles", "settled", "stops", "stopped", "passes",
+          "passed", "sorts", "sorted", "wears", "wore", "fades", "faded", "relaxes", "relaxed"}  # as written
+_WITHIN = {stem(w) for w in ["within", "in", "after"]}
 _A_BEFORE = {"for", "over", "past", "last", "about", "around", "almost", "nearly", "than", "within", "just", "after",
              "lasts", "lasting", "only", "least", "under", "like", "in"}
 
@@ -224,7 +228,9 @@ def extract_values(tokens: list[Token]) -> list[Value]:
                     used.update(range(i, j + 2))
                     continue
                 if kind == "short":
-                    if set(before) & _SHORT_BEFORE:
+                    # "it lets go within a few minutes", "settles after a couple of minutes": how long one lasts
+                    eases = any(t.text in _EASES for t in tokens[max(0, i - 6) : i]) and bool(set(before) & _WITHIN)
+                    if set(before) & _SHORT_BEFORE or eases:
                         out.append(Value(i, j + 1, "episode", v * size))
                         used.update(range(i, j + 1))
                     continue
