@@ -292,3 +292,8 @@ def test_an_attack_that_ends_within_minutes_gives_its_length(spasm: Pack, text: 
 
 def test_minutes_without_an_attack_ending_are_not_its_length(spasm: Pack) -> None:
     assert "episode_duration" not in parse("My calves cramp. I went to bed in an hour.", spasm).answers
+
+
+def test_weeks_of_pregnancy_count_wherever_they_are_said(spasm: Pack) -> None:
+    text = "I'm 30 weeks pregnant. Every evening I get a creepy crawly feeling in my legs."
+    assert parse(text, spasm).answers.get("late_pregnancy") == "present"

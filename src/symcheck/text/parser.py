@@ -304,8 +304,10 @@ class _Parse:
                 # how often *it* happens: only a count said beside the complaint ("training five times a week",
                 # "physio once a month" and "sick 8 times a day" count something else)
                 cands = [v for v in by_kind.get(slot.kind, []) if self._value_rank(v, found) == 0]
-            else:
+            elif slot.kind == "episode":
                 cands = [v for v in by_kind.get(slot.kind, []) if self._value_rank(v, found) < 3]
+            else:  # a temperature or weeks of pregnancy say what they are wherever they stand
+                cands = by_kind.get(slot.kind, [])
             for v in cands:
                 trig = self.ctx.pre(v.start, kinds=("neg", "hedge"))
                 if trig is not None:
