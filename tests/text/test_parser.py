@@ -297,3 +297,8 @@ def test_minutes_without_an_attack_ending_are_not_its_length(spasm: Pack) -> Non
 def test_weeks_of_pregnancy_count_wherever_they_are_said(spasm: Pack) -> None:
     text = "I'm 30 weeks pregnant. Every evening I get a creepy crawly feeling in my legs."
     assert parse(text, spasm).answers.get("late_pregnancy") == "present"
+
+
+def test_what_it_is_like_names_the_complaint(spasm: Pack) -> None:
+    # an ache and a cramp said once each: "like a cramp" is the person naming its character
+    assert parse("Last week my left calf ached like a cramp that wouldn't shift.", spasm).complaint == "muscle_cramp"

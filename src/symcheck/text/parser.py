@@ -38,6 +38,7 @@ _RELATIVES = {stem(w) for w in (
     "siblings", "friend", "colleague",
 )}
 _FAMILY = stem("family")
+_LIKE = stem("like")
 _FIRST_PERSON = {stem(w) for w in ("i", "im", "ive", "me", "id")}
 _HAD = {stem(w) for w in ("had", "has", "have", "got", "gets", "suffers", "suffered", "died", "get")}
 _ASKING = {stem(w) for w in ("is", "could", "can", "might", "may", "would", "are", "was")}
@@ -452,6 +453,8 @@ class _Parse:
             self.mentions.append((a, b))
             # the first sentences say what the problem is; later ones add detail
             w = 1.0 / (1.0 + 0.5 * self.sent[a])  # one mention, whatever its length
+            if any(t.key == _LIKE for t in self.tokens[max(0, a - 2) : a]):
+                w *= 1.5  # "ached like a cramp": the person names what it is like, the stronger word
             scores[cid] = scores.get(cid, 0.0) + w
             if cid not in first or a < first[cid][0]:
                 first[cid] = (a, b)
