@@ -51,3 +51,18 @@ def test_links_must_join_yes_no_questions(pack_copy: Path):
     edit_yaml(pack_copy / "evidence.yaml", bad)
     problems = " ".join(pack_problems(pack_copy))
     assert "'site' must be another yes/no question" in problems and "unknown evidence 'nowhere'" in problems
+
+
+def test_a_describe_step_may_be_a_checklist():
+    from symcheck.kb.pack import load_pack as load
+
+    pack = load("spasm")
+    iv = Interview(pack, age=47, sex="female", complaint="muscle_cramp")
+    seen = []
+    while (q := iv.next_question()) is not None and len(seen) < 12:
+        seen.append(q.evidence_id)
+        if q.evidence_id == "other_symptoms":
+            assert q.type == "many_of" and {c.id for c in q.choices} >= {"numb_feet", "radiating_leg_pain"}
+            break
+        iv.answer(q.evidence_id, [] if q.type == "many_of" else "unknown")
+    assert "other_symptoms" in seen, seen

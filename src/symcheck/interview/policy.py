@@ -63,6 +63,12 @@ def decide(iv: Interview) -> tuple[NextQuestion | None, str | None]:
             return _question(iv, q, gains[q], "complaint"), None
     floors = _rule_named_for_complaint(iv)
     for ev_id in _describe_items(iv):
+        if ev_id in iv.pack.checklists:  # "any of these as well?": worth the summed gain of its open items
+            members = iv.open_members(ev_id)
+            total = float(sum(gains[index[m]] for m in members))
+            if members and total / LN2 >= iv.stop.min_information_gain:
+                return _checklist_question(iv, ev_id, total), None
+            continue
         q = index.get(ev_id)
         # A describe question a rule of this complaint names is asked even when the leading cause is clear:
         # its answer can set a floor (twitching for more than two weeks means see a GP).

@@ -374,7 +374,10 @@ def _check_references(data: PackData, out: _Collector) -> None:
                     out.add("pack.yaml", comp.id, f"complaints[{i}].answers.{ev_id}", problem)
         for i, comp in enumerate(meta.complaints):
             for key in ("emergency_gate", "describe"):
+                checklist_ids = {c.id for c in meta.checklists} if key == "describe" else set()
                 for ev_id in getattr(comp, key):
+                    if ev_id in checklist_ids:  # a describe step may be a whole checklist
+                        continue
                     if ev_id not in ev:
                         out.add("pack.yaml", comp.id, f"complaints[{i}].{key}", f"unknown evidence {ev_id!r}")
                     elif key == "emergency_gate" and ev[ev_id].type != "yes_no":
