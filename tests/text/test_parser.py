@@ -302,3 +302,24 @@ def test_weeks_of_pregnancy_count_wherever_they_are_said(spasm: Pack) -> None:
 def test_what_it_is_like_names_the_complaint(spasm: Pack) -> None:
     # an ache and a cramp said once each: "like a cramp" is the person naming its character
     assert parse("Last week my left calf ached like a cramp that wouldn't shift.", spasm).complaint == "muscle_cramp"
+
+
+@pytest.mark.parametrize(
+    ("text", "ev"),
+    [
+        ("My calves cramp. I've taken diazepam 10 mg every night for years.", "time_of_day"),
+        ("His tummy aches round his belly button and he was sick twice in the night.", "time_of_day"),
+        ("My calf cramps at night. I have pins and needles on the side of the foot.", "cramp_location"),
+    ],
+)
+def test_a_description_of_something_else_is_not_the_complaints(spasm: Pack, text: str, ev: str) -> None:
+    answers = parse(text, spasm).answers
+    if ev == "cramp_location":
+        assert answers.get(ev) == ["calf"]
+    else:
+        assert ev not in answers
+
+
+def test_a_description_in_the_complaints_own_words_is_kept(spasm: Pack) -> None:
+    answers = parse("Since yesterday my jaw clenches by itself.", spasm).answers
+    assert "jaw" in answers.get("cramp_location", [])

@@ -252,6 +252,7 @@ class _Parse:
                 )
         complaint, cspan, scores = self.complaint()
         self.complaint_id = complaint
+        self._drop_borrowed_descriptions(findings)
         findings.extend(self.value_findings(findings))
         if complaint is not None:
             comp = pack.complaint(complaint)
@@ -381,6 +382,35 @@ class _Parse:
         if v.kind == "since_word" and v.start > 0 and self.tokens[v.start - 1].key in ("was", "wa", "were"):
             return 3  # "my period was last week": a date, not how long something has gone on
         return 0 if same_sentence else 1
+
+    def _drop_borrowed_descriptions(self, findings: list[Finding]) -> None:
+        """Words that describe *the* complaint (when, where, how long: a symptom item with choices) said in a
+        clause about something else describe that: "diazepam 10 mg every night", "sick twice in the night",
+        "pins and needles on the side of the foot". Kept where the clause names the complaint or speaks of
+        nothing else; a warning sign is never dropped."""
+        keep: list[Finding] = []
+        for f in findings:
+            e = self.pack.evidence[f.evidence_id]
+            if (f.source != "phrase" or e.type not in ("one_of", "many_of") or e.kind != "symptom"
+                    or f.evidence_id in self.lex.red_flags or f.polarity != "present"):
+                keep.append(f)
+                continue
+            a = self._tok_at(f.span.start)
+            clause = self._clause(a)
+            if any(clause.start <= m < clause.stop for m, _ in self.mentions):
+                keep.append(f)
+                continue
+            keys = {self.tokens[k].key for k in clause}
+            # another symptom in the clause, in other words ("my jaw clenches" is the jaw's own spasm)
+            others = [g for g in findings if g is not f and g.source == "phrase" and g.polarity == "present"
+                      and not (g.span.start < f.span.end and f.span.start < g.span.end)
+                      and self.pack.evidence[g.evidence_id].type == "yes_no"
+                      and self.pack.evidence[g.evidence_id].kind == "symptom"
+                      and clause.start <= self._tok_at(g.span.start) < clause.stop]
+            if keys & _MEDICINE_WORDS or others:
+                continue
+            keep.append(f)
+        findings[:] = keep
 
     def _tok_at(self, char: int) -> int:
         for k, t in enumerate(self.tokens):
