@@ -309,7 +309,7 @@ def test_what_it_is_like_names_the_complaint(spasm: Pack) -> None:
     [
         ("My calves cramp. I've taken diazepam 10 mg every night for years.", "time_of_day"),
         ("His tummy aches round his belly button and he was sick twice in the night.", "time_of_day"),
-        ("My calf cramps at night. I have pins and needles on the side of the foot.", "cramp_location"),
+        ("My calf cramps at night. The pain shoots down my leg into my foot.", "cramp_location"),
     ],
 )
 def test_a_description_of_something_else_is_not_the_complaints(spasm: Pack, text: str, ev: str) -> None:
