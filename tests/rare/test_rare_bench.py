@@ -73,7 +73,7 @@ def test_smoke_first_30_cases() -> None:
         (model_name, profile, exc)
         for profile in ("leave-publication-out", "full")
         for model_name, exc in (("symcheck", True), ("symcheck", False), ("symcheck+corpus-options", True),
-                                ("phenomizer", False))
+                                ("symcheck-independent-terms", True), ("phenomizer", False))
     }
     for m in s.modes:
         for x in (m.all_cases, m.candidate_cases):

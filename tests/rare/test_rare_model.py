@@ -124,6 +124,7 @@ PARAMS = ScoreParams(
     excluded_ascertainment=1.0,
     null_calibration=0.0,
     prior_exponent=0.0,
+    dependence=0.0,
 )
 
 
@@ -235,6 +236,39 @@ def test_excluded_obligate_feature_lowers_disease_with_default_params(toy: RareI
     without = run(toy, ["HP:0000252"], params=p)
     with_exc = run(toy, ["HP:0000252"], excluded=["HP:0000618"], params=p)
     assert with_exc.posterior[eye] < without.posterior[eye]
+
+
+def test_dependence_discounts_each_block_by_its_size(toy: RareIndex) -> None:
+    """Observed and excluded terms count as two blocks, each summed and divided by (size) ** dependence, so a
+    long list no longer outweighs age, sex or the other block by its length alone; each term's LR is kept."""
+    from dataclasses import replace
+
+    obs = ["HP:0002069", "HP:0000252", "HP:0001249", "HP:0000505"]
+    exc = ["HP:0000618", "HP:0007359"]
+    naive = run(toy, obs, excluded=exc)
+    dep = replace(PARAMS, dependence=0.5)
+    half = run(toy, obs, excluded=exc, params=dep)
+    q = model.normalise_query(
+        toy.graph, np.array([t(toy, x) for x in obs], np.int32), np.array([t(toy, x) for x in exc], np.int32),
+        None, 0,
+    )  # fmt: skip
+    assert len(q.observed) == 4 and len(q.excluded) == 2
+    bg = model.finalize_background(toy.prof.bg, int(toy.ann.in_background.sum()), PARAMS)
+    ts = model.term_scores(toy.graph, toy.prof, bg, q, PARAMS)
+    o, e = np.log(ts.observed_lr).sum(axis=0), np.log(ts.excluded_lr).sum(axis=0)
+    fin = np.isfinite(naive.log_score)
+    assert naive.log_score[fin] == pytest.approx((o + e)[fin])
+    assert half.log_score[fin] == pytest.approx((o / 2 + e / np.sqrt(2))[fin])
+    assert model.block_weight(1, dep) == 1.0 and model.block_weight(0, dep) == 1.0
+    assert model.block_weight(9, dep) == pytest.approx(1 / 3) and model.block_weight(9, PARAMS) == 1.0
+    # An excluded feature still lowers the disease that has it, and only that one.
+    eye, other = d(toy, "OMIM:000002"), d(toy, "OMIM:000005")
+    without = run(toy, ["HP:0000252", "HP:0001249"], params=dep)
+    with_exc = run(toy, ["HP:0000252", "HP:0001249"], excluded=["HP:0000618"], params=dep)
+    assert (
+        with_exc.log_score[eye] - with_exc.log_score[other]
+        < without.log_score[eye] - without.log_score[other]
+    )
 
 
 def test_not_annotation_contradicts(toy: RareIndex) -> None:

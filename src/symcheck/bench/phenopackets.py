@@ -124,6 +124,7 @@ def metrics(ranks: Sequence[float]) -> Metrics:
 # Corpus-specific options, reported apart from the default: what the previous default did.
 CORPUS_OPTIONS = {"excluded_ascertainment": 8.0, "prior_exponent": 0.5}
 BASELINE = "phenomizer"
+INDEPENDENT = "symcheck-independent-terms"
 RANDOM_TERM_COUNTS = (5, 200)
 
 
@@ -137,7 +138,7 @@ class Ratios(BaseModel):
 
 
 class ModeReport(BaseModel):
-    model: str  # "symcheck", "symcheck+corpus-options" or "phenomizer"
+    model: str  # "symcheck", "symcheck+corpus-options", "symcheck-independent-terms" or "phenomizer"
     profile: str  # "leave-publication-out" or "full"
     excluded_terms: bool
     all_cases: Metrics
@@ -245,6 +246,9 @@ def evaluate_set(
     service.null_for(index, corpus)
     no_exc = replace(params, excluded_weight=0.0)
     service.null_for(index, no_exc)
+    # The same model with its terms taken as independent evidence (dependence 0, naive Bayes as in LIRICAL).
+    independent = replace(params, dependence=0.0)
+    service.null_for(index, independent)
     runs: dict[str, _Run] = {}
     scored: list[ScoredCase] = []
     scored_full: list[ScoredCase] = []
@@ -270,6 +274,7 @@ def evaluate_set(
                 ("symcheck", params, prepared, True),
                 ("symcheck", no_exc, bare, False),
                 ("symcheck+corpus-options", corpus, prepared, True),
+                (INDEPENDENT, independent, prepared, True),
             ):
                 run = runs.setdefault(_key(name, profile, exc), _Run(name, profile, exc))
                 t0, c0 = time.perf_counter(), time.process_time()

@@ -109,8 +109,10 @@ def phenopackets(
         "Ties take the mid-rank; a diagnosis that is not among the candidates counts as a miss in 'all'. "
         "Leave-publication-out drops the target disease's rows whose only reference is the case's PMID "
         f"(for the baseline too). Corpus options: {', '.join(f'{k}={v:g}' for k, v in report.corpus_options.items())}"
-        " (learnt from how phenopacket-store was curated; off by default). The model was tuned on split A of "
-        "the dev sample: figures on those cases are not held out.",
+        " (learnt from how phenopacket-store was curated; off by default). symcheck-independent-terms: the "
+        "default without the dependence discount (each term's log-LR summed as if independent). The model was "
+        "tuned on split A of the dev sample: figures on those cases are not held out. The top-1 probability's "
+        "shipped coefficients were fitted on the whole dev sample: there, its out-of-fold table is the one to read.",
         highlight=False,
     )
     if json_out:

@@ -20,7 +20,9 @@ from a handful of cases is no proof, and k (`excluded_ascertainment`) because cl
 negatives for the diseases they suspect, so the absence of a feature is recorded more often when the
 disease usually has it. Age (the patient is younger than the disease's
 earliest typical onset) and sex (X-linked recessive or sex-limited diseases) add a factor each. With a
-uniform prior the posterior is the softmax of the summed log-LRs over the candidate diseases.
+uniform prior the posterior is the softmax of the summed log-LRs over the candidate diseases. The observed
+terms' log-LRs are summed as one block and the excluded terms' as another, each divided by (block size) **
+`dependence`, because the terms of a block are not independent evidence.
 
 Matching is vectorised over diseases with term-major sparse columns: for each ancestor of a patient term the
 column lists the diseases whose annotation closure contains it, with the direct frequency (`self`) and the
@@ -108,8 +110,8 @@ class ScoreParams:
     The observed-term weights were tuned by coordinate search on the cohorts of split A of the phenopacket
     dev sample with excluded terms ignored (that corpus's pertinent negatives are largely its diagnoses'
     own feature checklists, so tuning on them would learn its curation); the excluded-term slack is fixed
-    a priori. The calibration (temperature, unknown-disease alternative) was fitted on split A's
-    leave-publication-out scores by maximum likelihood; split B is the held-out check.
+    a priori, and so is `dependence`. The calibration (temperature, unknown-disease alternative) was fitted on
+    split A's leave-publication-out scores by maximum likelihood; split B is the held-out check.
     """
 
     nomatch_lr: float = 0.2  # an observed feature the disease does not explain
@@ -139,15 +141,21 @@ class ScoreParams:
     null_calibration: float = 1.0
     # Corpus option, 0 = off: prior ~ (1 + number of publications) ** prior_exponent.
     prior_exponent: float = 0.0
+    # Dependence between the terms of one block (the observed terms; the excluded terms): a block of n terms
+    # counts as sum(log LR) / n ** dependence. Features of one syndrome co-occur and negatives are checked
+    # together, so summing their log-LRs as if independent overstates a long list against a short one and
+    # against age and sex. 0 = independent terms (naive Bayes, as LIRICAL). 0.5 (effective size sqrt(n)) is
+    # the conventional middle, fixed beforehand; each term's LR, excluded ones included, is unchanged.
+    dependence: float = 0.5
     # Calibration. Summed log-LRs of correlated features overstate the evidence: the posterior uses them
     # divided by `temperature`. Beside the candidates stands one more hypothesis, "none of these": a
     # disease that is not annotated (or not among the candidates), with prior `unknown_prior`, which
     # explains each observed feature with log-LR `unknown_log_lr` (the patient's features are features
     # of their disease, but we don't know its profile). Random features then go to it, not to whichever
     # disease happens to match them best.
-    temperature: float = 3.33
-    unknown_prior: float = 0.038
-    unknown_log_lr: float = 1.40
+    temperature: float = 1.363
+    unknown_prior: float = 0.07975
+    unknown_log_lr: float = 0.9782
 
 
 @dataclass(frozen=True)
@@ -659,10 +667,17 @@ def total_log_lr(
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Summed log-LR per disease of `prof`, and its age and sex parts."""
     ts = term_scores(graph, prof, bg, query._replace_excluded() if len(query.excluded) else query, params)
-    total = np.log(ts.observed_lr).sum(axis=0) + excluded_log_lr_sum(prof, bg, query.excluded, params)
+    total = np.log(ts.observed_lr).sum(axis=0) * block_weight(len(query.observed), params) + excluded_log_lr_sum(
+        prof, bg, query.excluded, params
+    ) * block_weight(len(query.excluded), params)
     a = age_log_lr(prof, query.age_years, params)
     s = sex_log_lr(prof, query.sex, params)
     return total + a + s, a, s
+
+
+def block_weight(n_terms: int, params: ScoreParams) -> float:
+    """The weight of each log-LR in a block of `n_terms` terms: 1 / n ** dependence (1 for an empty block)."""
+    return float(n_terms) ** -params.dependence if n_terms > 1 and params.dependence else 1.0
 
 
 def rows_without_references(ann: Annotations, disease: int, refs: IntArray) -> IntArray:
@@ -806,7 +821,7 @@ def rank(
             null_sample = null_terms(graph, ann)
         if null is None:
             null = null_log_lr(graph, prof, bg, null_sample, params)
-        cal = -params.null_calibration * len(query.observed) * null
+        cal = -params.null_calibration * len(query.observed) * block_weight(len(query.observed), params) * null
     else:
         cal = np.zeros(prof.n_diseases)
     rebuilt: dict[int, Profiles] = {}
@@ -829,6 +844,7 @@ def rank(
                 cal[ids] = (
                     -params.null_calibration
                     * len(query.observed)
+                    * block_weight(len(query.observed), params)
                     * null_log_lr(graph, stacked, bg, null_sample, params)
                 )
     prior = np.zeros(prof.n_diseases)
@@ -863,8 +879,10 @@ def calibrated_posterior(
 ) -> tuple[FloatArray, float]:
     """P(disease) for every candidate (finite `evidence`) and P(none of these), summing to 1.
 
-    logit(d) = evidence(d) / T + log((1 - u) prior(d)),  logit(none) = n_observed * unknown_log_lr / T + log u,
-    with prior(d) the candidates' prior normalised over them (uniform unless a prior option is on).
+    logit(d) = evidence(d) / T + log((1 - u) prior(d)),
+    logit(none) = n_observed * block_weight(n_observed) * unknown_log_lr / T + log u,
+    with prior(d) the candidates' prior normalised over them (uniform unless a prior option is on); the unknown
+    disease's block of observed terms is discounted for dependence like any disease's.
     """
     finite = np.isfinite(evidence)
     out = np.zeros_like(evidence)
@@ -875,7 +893,7 @@ def calibrated_posterior(
     u = min(max(params.unknown_prior, 1e-12), 1.0 - 1e-12)
     t = params.temperature
     z = evidence[finite] / t + lp + math.log1p(-u)
-    z0 = n_observed * params.unknown_log_lr / t + math.log(u)
+    z0 = n_observed * block_weight(n_observed, params) * params.unknown_log_lr / t + math.log(u)
     m = max(float(z.max()), z0)
     ex = np.exp(z - m)
     ex0 = math.exp(z0 - m)

@@ -54,7 +54,11 @@ class TermMatch(BaseModel):
     how: MatchKind
     disease_term_id: str | None = Field(None, description="the disease's annotated (or shared ancestor) term")
     disease_term_name: str | None = None
-    log_lr: float = Field(description="natural-log likelihood ratio this term contributes")
+    log_lr: float = Field(
+        description="what this term adds to the log score: its natural-log likelihood ratio divided by (number of "
+        "observed, or of excluded, terms) ** dependence (ScoreParams.dependence: the terms of a list are not "
+        "independent evidence)"
+    )
 
 
 class RareDiseaseResult(BaseModel):
@@ -417,6 +421,8 @@ def rank(
     )
     assert ts.observed_source is not None and ts.observed_kind is not None and ts.excluded_kind is not None
     diseases: list[RareDiseaseResult] = []
+    w_obs = model.block_weight(len(q.observed), params)
+    w_exc = model.block_weight(len(q.excluded), params)
     for col, d in enumerate(best.tolist()):
         matches: list[TermMatch] = []
         for i, t in enumerate(q.observed.tolist()):
@@ -429,7 +435,7 @@ def rank(
                     how=model.KIND_NAMES[int(ts.observed_kind[i, col])],  # type: ignore[arg-type]
                     disease_term_id=index.term_ids[src] if src >= 0 else None,
                     disease_term_name=index.term_names[src] if src >= 0 else None,
-                    log_lr=float(np.log(ts.observed_lr[i, col])),
+                    log_lr=float(np.log(ts.observed_lr[i, col])) * w_obs,
                 )
             )
         for i, t in enumerate(q.excluded.tolist()):
@@ -442,7 +448,7 @@ def rank(
                     how=model.KIND_NAMES[kind],  # type: ignore[arg-type]
                     disease_term_id=index.term_ids[t] if kind == model.KIND_EXCLUDED_PRESENT else None,
                     disease_term_name=index.term_names[t] if kind == model.KIND_EXCLUDED_PRESENT else None,
-                    log_lr=float(np.log(ts.excluded_lr[i, col])),
+                    log_lr=float(np.log(ts.excluded_lr[i, col])) * w_exc,
                 )
             )
         diseases.append(
