@@ -323,3 +323,9 @@ def test_a_description_of_something_else_is_not_the_complaints(spasm: Pack, text
 def test_a_description_in_the_complaints_own_words_is_kept(spasm: Pack) -> None:
     answers = parse("Since yesterday my jaw clenches by itself.", spasm).answers
     assert "jaw" in answers.get("cramp_location", [])
+
+
+def test_a_phrases_own_negation_binds_to_the_next_word(spasm: Pack) -> None:
+    # "no wee" (hardly passing urine) must not match "no bit of wee", which denies "a bit of wee"
+    assert parse("No bit of wee.", spasm).answers.get("reduced_urine") != "present"
+    assert parse("He's had no wee since this morning.", spasm).answers.get("reduced_urine") == "present"

@@ -39,6 +39,7 @@ _RELATIVES = {stem(w) for w in (
 )}
 _FAMILY = stem("family")
 _LIKE = stem("like")
+_NEG_WORDS = {stem(w) for w in ("no", "not", "never", "without", "nothing")}
 _FIRST_PERSON = {stem(w) for w in ("i", "im", "ive", "me", "id")}
 _HAD = {stem(w) for w in ("had", "has", "have", "got", "gets", "suffers", "suffered", "died", "get")}
 _ASKING = {stem(w) for w in ("is", "could", "can", "might", "may", "would", "are", "was")}
@@ -69,7 +70,8 @@ def _match(tokens: list[Token], i: int, keys: tuple[str, ...], k: int = 0) -> in
         if token_matches(tokens[j], keys[k]):
             j += 1
             k += 1
-        elif k > 0 and tokens[j].key in FILLERS and skips < _MAX_SKIPS:
+        elif k > 0 and tokens[j].key in FILLERS and skips < _MAX_SKIPS and keys[k - 1] not in _NEG_WORDS:
+            # "no wee" is not "no bit of wee": a phrase's own negation binds to the next word
             j += 1
             skips += 1
         else:
