@@ -329,3 +329,14 @@ def test_a_phrases_own_negation_binds_to_the_next_word(spasm: Pack) -> None:
     # "no wee" (hardly passing urine) must not match "no bit of wee", which denies "a bit of wee"
     assert parse("No bit of wee.", spasm).answers.get("reduced_urine") != "present"
     assert parse("He's had no wee since this morning.", spasm).answers.get("reduced_urine") == "present"
+
+
+def test_a_relatives_scope_ends_where_the_patient_speaks_again(spasm: Pack) -> None:
+    text = "I'm 30. My wife had to call an ambulance because I had a seizure."
+    assert parse(text, spasm).answers.get("seizure") == "present"
+
+
+def test_a_warning_sign_said_of_a_relative_is_kept(spasm: Pack) -> None:
+    # a wrong reading of whose it is must not hide a warning sign; its denial is not taken as the patient's
+    assert parse("I'm 40 and get cramps. My brother had a seizure once.", spasm).answers.get("seizure") == "present"
+    assert "active_cancer" not in parse("I'm 26. No one in my family has bowel cancer.", spasm).answers

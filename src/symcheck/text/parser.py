@@ -226,8 +226,12 @@ class _Parse:
             asked = self._asked(a) if pol == "present" else None
             for tg in targets:
                 e = pack.evidence[tg.evidence_id]
-                if other is not None and not e.id.startswith("family_history"):
-                    continue  # "my sister had low calcium", "no one in my family has bowel cancer": not the patient's
+                if other is not None and not e.id.startswith("family_history") and not (
+                    e.id in self.lex.red_flags and pol == "present" and tg.value != "absent"
+                ):
+                    # "my sister had low calcium", "no one in my family has bowel cancer": not the patient's; a
+                    # warning sign is kept all the same (a wrong reading must not hide one)
+                    continue
                 if asked is not None and e.id not in self.lex.red_flags:
                     # "Is this stress?" asks, it does not tell (a warning sign named in a question is kept)
                     findings.append(
@@ -426,10 +430,10 @@ class _Parse:
         j = a - 1
         while j >= 0:
             key = self.tokens[j].key
-            if key in SENTENCE_END or key in ("but", "however") or (
+            if self.ctx._stops(j) and key not in (",", "and") or (
                 key in (",", "and") and self.ctx._subject_after(j)
-            ):
-                return None
+            ) or key in _FIRST_PERSON:
+                return None  # "my wife had to call for help because I had a fit": the fit is the patient's
             if key == _FAMILY or (
                 j not in self.person_tokens and key != self.patient_relation and key in _RELATIVES and self._first_person
             ):
