@@ -295,6 +295,10 @@ def select(cases: Iterable[Vignette], domain: str) -> list[Vignette]:
     if domain == "all":
         return list(cases)
     abdominal = {"abdominal_or_period_cramps"}
+    try:  # stories may also name the abdominal pack's own complaints
+        abdominal |= {c.id for c in load_pack("abdominal").meta.complaints}
+    except SymcheckError:
+        pass
     return [c for c in cases if (c.complaint in abdominal) == (domain == "abdominal")]
 
 
