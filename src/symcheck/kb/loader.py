@@ -434,6 +434,12 @@ def _check_third_person(data: PackData, out: _Collector) -> None:
     for where, ident, text, other in lists:
         if SECOND_PERSON.search(text) and not other.strip():
             out.add("pack.yaml", ident, f"{where}.question_other", "the question speaks to 'you': give the question for someone else")
+    # An item of a list shows its `label` (or else its question) to whoever answers, for themselves or not.
+    members = [m for c in data.meta.checklists for m in c.evidence] + [m for g in data.meta.red_flag_groups for m in g.evidence]
+    for ev_id in dict.fromkeys(members):
+        e = data.evidence.get(ev_id)
+        if e is not None and SECOND_PERSON.search(e.label or e.question.lay):
+            out.add("evidence.yaml", ev_id, "label", "shown in a list, it speaks to 'you': give a label without it")
     # Results too: advice that speaks to "you" reads wrongly to someone answering for another person.
     for i, s in enumerate(data.meta.safety_netting):
         if SECOND_PERSON.search(s.text) and not s.text_other.strip():
