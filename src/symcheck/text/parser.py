@@ -6,6 +6,7 @@ hedges, past history, numbers. A pack author extends the parser by editing YAML.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -117,6 +118,7 @@ class _Parse:
         self.corrections: dict[str, str] = {}
         self._spell()
         self.sent = _sentence_ids(self.tokens)
+        self._starts = [t.start for t in self.tokens]
         self.ctx = Context(self.tokens)
         self.covered: set[int] = set()
         self.complaint_id: str | None = None
@@ -419,10 +421,8 @@ class _Parse:
         findings[:] = keep
 
     def _tok_at(self, char: int) -> int:
-        for k, t in enumerate(self.tokens):
-            if t.start >= char:
-                return k
-        return len(self.tokens)
+        """The first token that starts at or after character `char`."""
+        return bisect.bisect_left(self._starts, char)
 
     def _someone_else(self, a: int) -> int | None:
         """The start of "<relative> had/has ..." or "in my family" earlier in token a's clause, when that
@@ -447,8 +447,8 @@ class _Parse:
         """The opening words when token a sits in a yes/no question about a cause ("Is this stress?",
         "Could it be arthritis?")."""
         s = self.sent[a]
-        ids = [k for k in range(len(self.tokens)) if self.sent[k] == s]
-        first, last = ids[0], ids[-1]
+        first = bisect.bisect_left(self.sent, s)
+        last = bisect.bisect_right(self.sent, s) - 1  # sentence ids rise with the tokens
         if self.tokens[last].key != "?" or self.tokens[first].key not in _ASKING:
             return None
         if first + 1 < len(self.tokens) and self.tokens[first + 1].key in ("thi", "this", "it", "that", "i", "he", "she", "they"):
