@@ -103,3 +103,15 @@ def test_urgent_rules_name_their_conditions_and_use_no_not(pack_copy):
     assert "rules.yaml: lockjaw: conditions: a rule at consultation_24 or above must name the conditions it points to" in found
     assert "rules.yaml: long_fever: conditions: unknown condition 'nowhere'" in found
     assert any(f.startswith("rules.yaml: long_fever: when: an urgent rule may not use 'not'") for f in found)
+
+
+def test_an_emergency_gate_item_must_be_named_by_an_emergency_rule(pack_copy):
+    from tests.conftest import edit_yaml, pack_problems
+
+    def gate(meta):  # type: ignore[no-untyped-def]
+        meta["complaints"][0]["emergency_gate"] = ["jaw_stiff", "fever"]
+
+    edit_yaml(pack_copy / "pack.yaml", gate)
+    problems = " ".join(pack_problems(pack_copy))
+    assert "'fever' is named by no emergency rule" in problems  # long_fever is only a same-day rule
+    assert "'jaw_stiff'" not in problems  # lockjaw calls an ambulance

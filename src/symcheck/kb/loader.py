@@ -36,6 +36,7 @@ from symcheck.kb.schema import (
 
 RULE_BUILTINS = {"age", "sex", "pregnant"}
 LINK_RE = re.compile(r"\[\[([A-Za-z0-9_]+)\]\]")
+EVIDENCE_WORD = re.compile(r"\b([a-z][a-z0-9_]*)\b")  # identifiers in a rule expression
 
 
 class PackData:
@@ -382,6 +383,14 @@ def _check_references(data: PackData, out: _Collector) -> None:
                         out.add("pack.yaml", comp.id, f"complaints[{i}].{key}", f"unknown evidence {ev_id!r}")
                     elif key == "emergency_gate" and ev[ev_id].type != "yes_no":
                         out.add("pack.yaml", comp.id, f"complaints[{i}].{key}", f"{ev_id!r} is not a yes/no question")
+        # A "yes" at the emergency gate must lead somewhere: each item is named by an emergency rule.
+        emergency_named = {n for r in data.rules if not r.scope and r.level in ("emergency", "emergency_ambulance")
+                           for n in EVIDENCE_WORD.findall(r.when) if n in ev}
+        for i, comp in enumerate(meta.complaints):
+            for ev_id in comp.emergency_gate:
+                if ev_id in ev and ev_id not in emergency_named:
+                    out.add("pack.yaml", comp.id, f"complaints[{i}].emergency_gate",
+                            f"{ev_id!r} is named by no emergency rule, so a 'yes' to it changes nothing")
         for level, sid in meta.care_by_level.items():
             if sid not in data.specialists:
                 out.add("pack.yaml", "", f"care_by_level.{level}", f"unknown specialist {sid!r}")
