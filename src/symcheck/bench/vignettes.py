@@ -15,6 +15,7 @@ run the same interview from other answers, such as those parsed from the text.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import statistics
 from collections.abc import Callable, Iterable
@@ -295,10 +296,8 @@ def select(cases: Iterable[Vignette], domain: str) -> list[Vignette]:
     if domain == "all":
         return list(cases)
     abdominal = {"abdominal_or_period_cramps"}
-    try:  # stories may also name the abdominal pack's own complaints
+    with contextlib.suppress(SymcheckError):  # stories may also name the abdominal pack's own complaints
         abdominal |= {c.id for c in load_pack("abdominal").meta.complaints}
-    except SymcheckError:
-        pass
     return [c for c in cases if (c.complaint in abdominal) == (domain == "abdominal")]
 
 
