@@ -205,6 +205,7 @@ def test_fast_enough(spasm: Pack) -> None:
         ("My psychiatrist started me on risperidone 4 days ago. Since yesterday my neck has been twisted.", "today"),
         # the duration said beside the complaint beats one said with other troubles
         ("For a couple of months I've been losing weight. Last night I woke with cramps in both legs.", "today"),
+        ("For months I've been sweating a lot. Last night after a big meal I woke unable to lift my legs.", "today"),
         # a point in time is not a duration
         ("My period is 2 weeks late. Since lunchtime I've had cramping low in my tummy.", "today"),
         # an event in the complaint's own sentence may be its onset when nothing else is said

@@ -364,12 +364,13 @@ class _Parse:
         return range(a, b)
 
     def _value_rank(self, v: Value, found: list[Finding]) -> int:
-        """How surely a number describes the complaint: 0 said in a sentence that names the complaint, 1 said
-        with another symptom or on its own, 2 an event said in the complaint's sentence (a possible onset), 3 not
-        about the complaint (a medicine, a risk such as a heatwave or an operation, a condition "if I skip dairy",
-        or a point in time "a few days before", "2 weeks late", "was last week")."""
+        """How surely a number describes the complaint: 0 said in a sentence that names the complaint, 1 an event
+        said in the complaint's sentence (a possible onset: "lifted a box yesterday and my back went into
+        spasm"), 2 said with another symptom or on its own ("It started on Monday."), 3 not about the complaint
+        (a medicine, a risk such as a heatwave or an operation, a condition "if I skip dairy", or a point in time
+        "a few days before", "2 weeks late", "was last week")."""
         nxt = self.tokens[v.end].key if v.end < len(self.tokens) else ""
-        if nxt in _RELATIVE_AFTER:
+        if nxt in _RELATIVE_AFTER and v.kind != "since_word":  # "last night after a takeaway" is still last night
             return 3
         clause = self._clause(v.start)
         keys = [self.tokens[k].key for k in clause]
@@ -384,12 +385,11 @@ class _Parse:
         )
         same_sentence = any(self.sent[a] == self.sent[v.start] for a, _ in self.mentions)
         if background and not (symptom or named):
-            # an event in the complaint's own sentence may be its onset ("lifted a box yesterday and my back
-            # went into spasm"): only when nothing better is said
-            return 2 if same_sentence else 3
+            # an event in the complaint's own sentence may be its onset
+            return 1 if same_sentence else 3
         if v.kind == "since_word" and v.start > 0 and self.tokens[v.start - 1].key in ("was", "wa", "were"):
             return 3  # "my period was last week": a date, not how long something has gone on
-        return 0 if same_sentence else 1
+        return 0 if same_sentence else 2
 
     def _drop_borrowed_descriptions(self, findings: list[Finding]) -> None:
         """Words that describe *the* complaint (when, where, how long: a symptom item with choices) said in a
