@@ -341,3 +341,8 @@ def test_a_warning_sign_said_of_a_relative_is_kept(spasm: Pack) -> None:
     # a wrong reading of whose it is must not hide a warning sign; its denial is not taken as the patient's
     assert parse("I'm 40 and get cramps. My brother had a seizure once.", spasm).answers.get("seizure") == "present"
     assert "active_cancer" not in parse("I'm 26. No one in my family has bowel cancer.", spasm).answers
+
+
+def test_a_painkillers_duration_is_not_the_complaints(spasm: Pack) -> None:
+    text = "I've been on co-codamol for a bad knee for three weeks. I've got crampy wind pains low in my tummy."
+    assert parse(text, spasm).answers.get("symptom_duration") != "weeks"

@@ -49,7 +49,8 @@ _RELATIVE_AFTER = {stem(w) for w in ("before", "after", "later", "earlier", "lat
 # a clause with one of these is about a medicine ("on co-codamol for three weeks", "10 mg every night")
 _MEDICINE_WORDS = {stem(w) for w in (
     "tablet", "tablets", "pill", "pills", "medicine", "medicines", "medication", "medications", "mg", "dose",
-    "prescribed", "prescription", "inhaler", "injection", "injections", "capsules", "supplements",
+    "prescribed", "prescription", "inhaler", "injection", "injections", "capsules", "supplements", "painkillers",
+    "paracetamol", "ibuprofen", "codeine", "codamol", "naproxen", "aspirin", "antibiotics", "statin", "statins",
 )}
 
 
