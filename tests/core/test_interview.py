@@ -129,6 +129,11 @@ def test_checklist_answers_expand_and_go_back_together(tmp_path):
     meta = yaml.safe_load((root / "pack.yaml").read_text())
     meta["checklists"] = [{"id": "history", "question": "Any of these?", "evidence": ["wound", "fever"]}]
     (root / "pack.yaml").write_text(yaml.safe_dump(meta))
+    evidence = yaml.safe_load((root / "evidence.yaml").read_text())
+    for e in evidence:  # a list shows each item's label, which may not speak to "you"
+        if e["id"] in ("wound", "fever"):
+            e["label"] = e["id"].capitalize()
+    (root / "evidence.yaml").write_text(yaml.safe_dump(evidence, sort_keys=False))
     pack = load_pack(root)
     iv = Interview(pack, age=30, sex="male", answers={"jaw_stiff": "absent"})
     iv.answer("history", ["wound"])

@@ -34,6 +34,14 @@ def test_checklist_question_needs_its_other_form(pack_copy):
     assert ("pack.yaml: history: checklists[0].question_other: the question speaks to 'you': give the question for "
             "someone else") in pack_problems(pack_copy)
     edit_yaml(pack_copy / "pack.yaml", lambda d: d["checklists"][0].update(question_other="Do any of these apply to the person?"))
+    # its items show their labels to whoever answers: a question that says "you" needs a label without it
+    assert ("evidence.yaml: wound: label: shown in a list, it speaks to 'you': give a label without it"
+            in pack_problems(pack_copy))
+
+    def labels(d):  # type: ignore[no-untyped-def]
+        for e in d:
+            e["label"] = e["id"].replace("_", " ").capitalize()
+    edit_yaml(pack_copy / "evidence.yaml", labels)
     load_pack_data(pack_copy)
 
 
