@@ -346,3 +346,8 @@ def test_a_warning_sign_said_of_a_relative_is_kept(spasm: Pack) -> None:
 def test_a_painkillers_duration_is_not_the_complaints(spasm: Pack) -> None:
     text = "I've been on co-codamol for a bad knee for three weeks. I've got crampy wind pains low in my tummy."
     assert parse(text, spasm).answers.get("symptom_duration") != "weeks"
+
+
+def test_a_phrase_that_says_its_near_word_needs_no_other(spasm: Pack) -> None:
+    # dark_urine.absent asks for a urine word nearby; "wee is normal" says it itself
+    assert parse("My son has tummy ache. His wee is normal.", spasm).answers.get("dark_urine") == "absent"

@@ -145,7 +145,7 @@ class _Parse:
 
     # -- phrases ---------------------------------------------------------------------------------------
     def _near_ok(self, near: tuple[tuple[str, ...], ...], a: int, b: int) -> bool:
-        """One of the `near` words within a few tokens of [a, b), in the same sentence."""
+        """One of the `near` words within a few tokens of [a, b) in the same sentence, or in the phrase itself."""
         if not near:
             return True
         memo = (a, b, near)
@@ -160,7 +160,10 @@ class _Parse:
             for anchor in near:
                 m = len(anchor)
                 for i in range(len(keys) - m + 1):
-                    if sids[i] == sid and tuple(keys[i : i + m]) == anchor and not (a <= lo + i < b):
+                    # the phrase's own words count only when it says the anchor outright ("pee is normal"),
+                    # never by overlapping it halfway
+                    inside = a <= lo + i < b
+                    if sids[i] == sid and tuple(keys[i : i + m]) == anchor and (not inside or lo + i + m <= b):
                         hit = True
                         break
                 if hit:
