@@ -20,6 +20,31 @@ def test_an_emergency_leads_with_the_conditions_its_rule_names():
     assert [s.id for s in result.recommendations.specialists] == ["emergency_department"]
 
 
+def test_an_emergency_rules_causes_hold_at_least_the_packs_share():
+    import numpy as np
+
+    from symcheck.engine import triage
+
+    model = SPASM.compiled.model
+    rule = next(r for r in SPASM.compiled.rules if r.id == "child_floppy_or_unresponsive")
+    named = list(rule.conditions)
+    log_post = np.zeros(model.n_conditions)
+    log_post[named] = -8.0  # rare causes: a likelihood ratio of 10 alone leaves them far behind
+    for share in (0.5, 0.3):
+        total = log_post + triage.rule_rows(model, [rule], log_post, share).sum(axis=0)
+        post = np.exp(total - total.max())
+        assert abs(post[named].sum() / post.sum() - share) < 1e-9
+    # already above the share: only the rule's own likelihood ratio is added
+    log_post[named] = 0.0
+    rows = triage.rule_rows(model, [rule], log_post, 0.001)
+    assert np.allclose(rows[0, named], rule.log_lr)
+    # a 2-year-old who cannot stand or sit: the list leads with what the triage says it may be
+    result = Interview(SPASM, age=2, sex="female", complaint="muscle_cramp",
+                       answers={"child_floppy_hard_to_wake": "present", "muscle_weakness": "present"}).result()
+    assert result.triage.level == "emergency_ambulance"
+    assert result.differential[0].condition_id in {SPASM.compiled.condition_ids[c] for c in named}
+
+
 def test_no_cause_under_one_percent_is_listed_unless_the_triage_names_it():
     result = Interview(SPASM, age=67, sex="female", complaint="muscle_cramp",
                        answers={"time_of_day": "night_or_rest", "cramp_location": ["calf"]}).result()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -86,13 +87,31 @@ def outcome_rows(model: CompiledModel, outcomes: Sequence[int]) -> F64:
     return rows
 
 
-def rule_rows(model: CompiledModel, rules: Sequence[CompiledRule]) -> F64:
+def rule_rows(model: CompiledModel, rules: Sequence[CompiledRule], log_post: F64 | None = None,
+              min_share: float = 0.0) -> F64:
     """A fired urgent rule as evidence: its log likelihood ratio for the conditions it names, 0 for others.
-    Rules below consultation_24 are advice patterns, not evidence, and add nothing."""
+    Rules below consultation_24 are advice patterns, not evidence, and add nothing.
+
+    With `log_post` (the log posterior before the rules) and `min_share` > 0, a fired emergency rule's named
+    conditions are also raised, together, to at least `min_share` of the probability: the pack holds that an
+    emergency pattern is at least that likely to be one of the causes it names, so the differential leads
+    with what the triage says it may be."""
     rows = np.zeros((len(rules), model.n_conditions))
     for i, r in enumerate(rules):
         if r.conditions and r.level >= CONSULTATION_24:
             rows[i, list(r.conditions)] = r.log_lr
+    if log_post is None or not 0.0 < min_share < 1.0:
+        return rows
+    total = log_post + rows.sum(axis=0)
+    for i, r in enumerate(rules):
+        if not r.conditions or r.level < EMERGENCY:
+            continue
+        named = list(r.conditions)
+        share = float(_softmax(total)[named].sum())
+        if 0.0 < share < min_share:
+            extra = math.log(min_share / (1.0 - min_share)) - math.log(share / (1.0 - share))
+            rows[i, named] += extra
+            total[named] += extra
     return rows
 
 

@@ -242,7 +242,8 @@ class Interview:
             facts = self.facts()
             fired = triage_mod.fired_rules(pack.compiled.rules, facts)
             # A fired rule is evidence for the conditions it names (one story: triage and differential).
-            rule_rows = triage_mod.rule_rows(model, [r for r in fired if not r.scope])
+            rule_rows = triage_mod.rule_rows(model, [r for r in fired if not r.scope], lp,
+                                             pack.meta.emergency_rule_min_share)
             if len(rule_rows):
                 lp = lp + rule_rows.sum(axis=0)
             idx = pack.compiled.outcome_index

@@ -115,6 +115,9 @@ class PackMeta(Strict):
     # A fired red-flag rule is itself evidence for the conditions it names: their odds are multiplied by
     # this likelihood ratio (a rule may set its own), so that triage and the differential tell one story.
     rule_likelihood_ratio: float = Field(10.0, ge=1.0, le=1000.0)
+    # ... and a fired emergency rule's named conditions hold at least this share of the probability together
+    # (0 turns it off): an emergency pattern is taken to be at least this likely one of the causes it names.
+    emergency_rule_min_share: float = Field(0.0, ge=0.0, le=0.9)
     checklists: list[Checklist] = []
     safety_netting: list[SafetyNet] = []
     disclaimer: str = (
