@@ -351,3 +351,12 @@ def test_a_painkillers_duration_is_not_the_complaints(spasm: Pack) -> None:
 def test_a_phrase_that_says_its_near_word_needs_no_other(spasm: Pack) -> None:
     # dark_urine.absent asks for a urine word nearby; "wee is normal" says it itself
     assert parse("My son has tummy ache. His wee is normal.", spasm).answers.get("dark_urine") == "absent"
+
+
+def test_a_medicine_fact_may_lean_on_the_sentence_before(spasm: Pack) -> None:
+    text = "I've taken diazepam 10 mg every night for years. I ran out five days ago. My muscles twitch."
+    assert parse(text, spasm).answers.get("stopped_alcohol_or_sedatives") == "present"
+
+
+def test_a_symptoms_anchor_must_be_in_its_own_sentence(spasm: Pack) -> None:
+    assert "hot_swollen_calf" not in parse("My calf cramps at night. Her face is swollen.", spasm).answers

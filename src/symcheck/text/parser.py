@@ -171,6 +171,16 @@ class _Parse:
             self._near_memo[memo] = hit
         return hit
 
+    def _near_before(self, near: tuple[tuple[str, ...], ...], a: int) -> bool:
+        """One of the `near` words in the sentence just before token a's."""
+        sid = self.sent[a]
+        if not near or sid == 0:
+            return False
+        lo = bisect.bisect_left(self.sent, sid - 1)
+        hi = bisect.bisect_left(self.sent, sid)
+        keys = [t.key for t in self.tokens[lo:hi]]
+        return any(tuple(keys[i : i + len(anc)]) == anc for anc in near for i in range(len(keys) - len(anc) + 1))
+
     def phrase_matches(self) -> list[tuple[int, int, list[Target]]]:
         found: list[tuple[int, int, list[Target], int]] = []
         for i, t in enumerate(self.tokens):
@@ -178,7 +188,11 @@ class _Parse:
                 end = _match(self.tokens, i, keys)
                 if end is None:
                     continue
-                ok = [tg for tg in targets if self._near_ok(tg.near, i, end)]
+                ok = [tg for tg in targets if self._near_ok(tg.near, i, end) or (
+                    # a medicine or history fact may lean on the sentence before ("I take diazepam. I ran out.");
+                    # a symptom's anchor is its own sentence ("My calf cramps. Her face is swollen." is no swollen calf)
+                    self.pack.evidence[tg.evidence_id].kind == "risk_factor" and self._near_before(tg.near, i)
+                )]
                 if ok:
                     found.append((i, end, ok, len(keys)))
         # Layers: words that describe where/which side (choice entries with `near`) do not compete with
