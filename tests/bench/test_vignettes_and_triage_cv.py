@@ -101,3 +101,16 @@ def test_cross_validation_finds_thresholds_that_separate_the_levels():
     chosen = report.chosen
     assert 0.02 < chosen["consultation_24"] <= 0.5 and chosen["emergency"] <= 0.6 and chosen["self_care"] > 0.5
     assert triage_cv.levels_with(samples[:4], chosen) == [3, 2, 0, 1]
+
+
+@needs_shared
+def test_sparse_runs_add_the_sets_own_coding_in_the_same_fold(tmp_path: Path):
+    cases = json.loads(VIGNETTES.read_text())
+    few = [c for c in cases if c["id"] in ("DEV-057", "DEV-063")]  # both have blind-coded facts
+    path = tmp_path / "few.json"
+    path.write_text(json.dumps(few))
+    pack = load_pack("abdominal")
+    dense = [s for s in triage_cv.collect(pack, path, "abdominal", sparse=False) if s.group.startswith("vignette:")]
+    both = [s for s in triage_cv.collect(pack, path, "abdominal", sparse=True) if s.group.startswith("vignette:")]
+    assert len(dense) == 4 and len(both) == 8  # 2 cases x 2 modes, then again from `stated` alone
+    assert {s.group for s in both} == {"vignette:DEV-057", "vignette:DEV-063"}

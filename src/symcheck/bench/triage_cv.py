@@ -83,7 +83,10 @@ def _sample(pack: Pack, iv: Interview, group: str, gold: str, acceptable: list[s
 
 
 def collect(pack: Pack, vignette_file: Path | None, domain: str,
-            progress: Callable[[], None] | None = None) -> list[Sample]:
+            progress: Callable[[], None] | None = None, sparse: bool = True) -> list[Sample]:
+    """Every scenario, and every vignette in both patient modes. With `sparse`, each vignette also runs from the
+    set's own `stated` alone (without our coding of the evidence added since), so that the thresholds also hold
+    when a story is coded with fewer facts; all runs of a case stay in one fold."""
     samples: list[Sample] = []
     scenario_file = pack.path / "scenarios.yaml"
     if scenario_file.exists():
@@ -94,11 +97,14 @@ def collect(pack: Pack, vignette_file: Path | None, domain: str,
                 progress()
     if vignette_file is not None and vignette_file.exists():
         for case in vig_bench.select(vig_bench.with_coded_facts(vig_bench.load_vignettes(vignette_file)), domain):
-            for mode in vig_bench.MODES:
-                iv = vig_bench.interview_for(pack, case, mode)
-                samples.append(_sample(pack, iv, f"vignette:{case.id}", case.gold_urgency, case.acceptable_urgency))
-                if progress:
-                    progress()
+            codings = [case] + ([case.model_copy(update={"coded": {}})] if sparse and case.coded else [])
+            for coding in codings:
+                for mode in vig_bench.MODES:
+                    iv = vig_bench.interview_for(pack, coding, mode)
+                    samples.append(_sample(pack, iv, f"vignette:{case.id}", case.gold_urgency,
+                                           case.acceptable_urgency))
+                    if progress:
+                        progress()
     return samples
 
 

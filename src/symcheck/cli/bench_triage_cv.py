@@ -24,6 +24,8 @@ def triage_cv(
     folds: int = typer.Option(5, "--folds", min=2, max=20, help="Cross-validation folds (by case)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the fold assignment."),
     json_out: Path = typer.Option(None, "--json", help="Also write the figures as JSON."),
+    sparse: bool = typer.Option(True, "--sparse/--no-sparse",
+                                help="Also run each vignette from the set's own, sparser coding alone."),
 ) -> None:
     """Held-out triage figures of thresholds chosen on the other folds, and the thresholds for the pack."""
     if domain not in ("muscle", "abdominal", "all"):
@@ -31,7 +33,7 @@ def triage_cv(
     loaded = load_pack(pack)
     with Progress(transient=True) as progress:
         task = progress.add_task("cases", total=None)
-        samples = bench.collect(loaded, vignettes, domain, progress=lambda: progress.advance(task))
+        samples = bench.collect(loaded, vignettes, domain, progress=lambda: progress.advance(task), sparse=sparse)
     if not samples:
         raise InputError("--pack", "no scenarios and no vignettes to tune on")
     report = bench.cross_validate(loaded, samples, folds=folds, seed=seed)
