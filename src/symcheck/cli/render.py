@@ -95,7 +95,7 @@ def render_assessment(
         for item in shown:
             lay = item.lay_name or item.name
             cell = Text(lay, style="bold")
-            if lay != item.name:
+            if item.name.lower() not in lay.lower():  # "Tick paralysis (... attached tick)" says it already
                 cell.append(f" ({item.name})", style="dim")
             pro = _reasons(item.evidence_for, own, pack)
             con = _reasons(item.evidence_against, own, pack)

@@ -56,12 +56,16 @@ def finding_text(pack: Pack, ev_id: str, value: Any) -> str:
     return f"{label}: {answer_text(pack, ev_id, value)}"
 
 
+def display_name(lay_name: str | None, name: str) -> str:
+    """The lay name, with the medical name after it unless the lay name already says it."""
+    if not lay_name or name.lower() in lay_name.lower():
+        return lay_name or name
+    return f"{lay_name} ({name})"
+
+
 def names(pack: Pack, condition_ids: list[str]) -> str:
     """Lay names first ("low potassium (hypokalaemia)"), joined for a sentence."""
-    parts = []
-    for cid in condition_ids:
-        c = pack.conditions[cid]
-        parts.append(f"{c.lay_name} ({c.name})" if c.lay_name and c.lay_name.lower() != c.name.lower() else c.name)
+    parts = [display_name(pack.conditions[cid].lay_name, pack.conditions[cid].name) for cid in condition_ids]
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " or " + parts[-1]
