@@ -139,6 +139,21 @@ def test_bench_parse_on_own_stories(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "FILE" in missing.stderr
 
 
+def test_bench_parse_scores_against_the_blind_coding_unless_as_labelled():
+    from symcheck import load_pack
+    from symcheck.bench import parse as bench
+
+    pack = load_pack("spasm")
+    case = bench.TextCase(id="DEV-025", text="My daughter is 7 and struggles to climb the stairs.",
+                          stated={"muscle_weakness": "present"}, complaint="muscle_cramp")
+    coded = bench.with_coded_facts([case])[0]
+    assert coded.facts()["proximal_weakness"] == "present" and "proximal_weakness" not in case.facts()
+    as_labelled = bench.run(pack, [case], rounds=1)
+    with_coding = bench.run(pack, [coded], rounds=1, same_complaint=bench.complaint_equivalents("spasm"))
+    assert with_coding.pairs_expected > as_labelled.pairs_expected
+    assert bench.complaint_equivalents("spasm")["muscle_weakness_or_aching"] == "muscle_cramp"
+
+
 # ---- HTTP API --------------------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -98,11 +98,17 @@ def bench_parse(
     end_to_end: bool = typer.Option(
         False, "--end-to-end", help="Also run each vignette's text -> parse -> interview beside its `stated` run."
     ),
+    as_labelled: bool = typer.Option(
+        False, "--as-labelled", help="The file's own labels only: without our blind coding of the evidence they "
+                                     "predate (vignette_facts.yaml) and without vignette_complaints.yaml."
+    ),
 ) -> None:
     """Precision, recall and F1 of (evidence, answer) pairs, complaint accuracy, red-flag polarity, time per text."""
     loaded = load_pack(pack)
     cases = bench.load_cases(file)
-    pairs = {}
+    pairs = {} if as_labelled else bench.complaint_equivalents(loaded.id)
+    if not as_labelled:
+        cases = bench.with_coded_facts(cases)
     for item in same_complaint:
         new, sep, old = item.partition("=")
         if not sep or not new or not old:
@@ -119,7 +125,8 @@ def bench_parse(
                 detail.add_row(o.id, f"{o.complaint} ({o.expected_complaint})", ", ".join(o.false_positives),
                                ", ".join(o.false_negatives))
         console.print(detail)
-    table = Table(title=f"Parser: {file.name} on {loaded.id} {loaded.version}")
+    labels = "labels as in the file" if as_labelled else "labels + vignette_facts.yaml"
+    table = Table(title=f"Parser: {file.name} on {loaded.id} {loaded.version} ({labels})")
     table.add_column("measure")
     table.add_column("value", justify="right")
     table.add_row("cases", str(report.cases))
