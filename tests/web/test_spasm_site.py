@@ -85,6 +85,8 @@ def test_rare_diseases_are_for_clinicians_only(site: TestClient, spasm: Pack) ->
     page = site.get(link.group(1).replace("&amp;", "&")).text
     assert "For health professionals" in page
     assert re.search(r"\(OMIM:\d+\)", page)
+    chance = re.search(r"Chance that the first disease below is the diagnosis: (\d+)%", page)
+    assert chance and 0 <= int(chance.group(1)) <= 100  # the calibrated figure, the only one called a chance
     entries = re.findall(r"<li>\s*<p><strong>(.*?)</li>", page, flags=re.S)
     assert entries
     seen_excluded = False
