@@ -34,7 +34,14 @@ def test_an_emergency_rules_causes_hold_at_least_the_packs_share():
         total = log_post + triage.rule_rows(model, [rule], log_post, share).sum(axis=0)
         post = np.exp(total - total.max())
         assert abs(post[named].sum() / post.sum() - share) < 1e-9
-    # already above the share: only the rule's own likelihood ratio is added
+    # one other cause far ahead: the rule's likeliest cause is still raised to lead the list
+    lead = np.zeros(model.n_conditions)
+    lead[named] = -8.0
+    other = next(i for i in range(model.n_conditions) if i not in named)
+    lead[other] = 6.0
+    total = lead + triage.rule_rows(model, [rule], lead, 0.5).sum(axis=0)
+    assert int(np.argmax(total)) in named
+    # already above the share and leading: only the rule's own likelihood ratio is added
     log_post[named] = 0.0
     rows = triage.rule_rows(model, [rule], log_post, 0.001)
     assert np.allclose(rows[0, named], rule.log_lr)

@@ -13,6 +13,7 @@ from symcheck.engine.model import F64, CompiledModel
 from symcheck.engine.rules import Expression
 
 SELF_CARE, CONSULTATION, CONSULTATION_24, EMERGENCY, EMERGENCY_AMBULANCE = range(5)
+LEAD_MARGIN = math.log(1.05)  # a fired emergency rule's likeliest cause leads the next one by at least 5%
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,9 @@ def rule_rows(model: CompiledModel, rules: Sequence[CompiledRule], log_post: F64
     Rules below consultation_24 are advice patterns, not evidence, and add nothing.
 
     With `log_post` (the log posterior before the rules) and `min_share` > 0, a fired emergency rule's named
-    conditions are also raised, together, to at least `min_share` of the probability: the pack holds that an
-    emergency pattern is at least that likely to be one of the causes it names, so the differential leads
-    with what the triage says it may be."""
+    conditions are also raised, together, to at least `min_share` of the probability (the pack holds that an
+    emergency pattern is at least that likely to be one of the causes it names), and enough that the likeliest
+    of them leads the list: the differential starts with what the triage says it may be."""
     rows = np.zeros((len(rules), model.n_conditions))
     for i, r in enumerate(rules):
         if r.conditions and r.level >= CONSULTATION_24:
@@ -107,9 +108,16 @@ def rule_rows(model: CompiledModel, rules: Sequence[CompiledRule], log_post: F64
         if not r.conditions or r.level < EMERGENCY:
             continue
         named = list(r.conditions)
-        share = float(_softmax(total)[named].sum())
+        post = _softmax(total)
+        share = float(post[named].sum())
+        extra = 0.0
         if 0.0 < share < min_share:
             extra = math.log(min_share / (1.0 - min_share)) - math.log(share / (1.0 - share))
+        others = np.delete(total, named)
+        if len(others) and np.isfinite(total[named]).any():
+            # ... and the likeliest of them comes first in the list (ties broken towards the rule)
+            extra = max(extra, float(np.max(others)) - float(np.max(total[named])) + LEAD_MARGIN)
+        if extra > 0.0:
             rows[i, named] += extra
             total[named] += extra
     return rows
