@@ -360,3 +360,67 @@ def test_a_medicine_fact_may_lean_on_the_sentence_before(spasm: Pack) -> None:
 
 def test_a_symptoms_anchor_must_be_in_its_own_sentence(spasm: Pack) -> None:
     assert "hot_swollen_calf" not in parse("My calf cramps at night. Her face is swollen.", spasm).answers
+
+
+@pytest.fixture(scope="module")
+def abdominal() -> Pack:
+    return symcheck.load_pack("abdominal")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I had flu last week with a high temperature, which has gone now. No temperature today. My calves cramp.",
+        "He had a chest infection a fortnight ago with a fever but that cleared up, no temperature now. Calf cramps.",
+        "She had a bug at the weekend with a temperature, that's settled now and no temperature today. Calf cramps.",
+        "I had a fever yesterday, no fever today. Cramp in my calf.",
+        "Back at the weekend I had 39.2, which has settled now. Calf cramps, no temperature today.",
+    ],
+)
+def test_an_illness_that_is_over_is_not_a_fever_now(spasm: Pack, text: str) -> None:
+    assert parse(text, spasm).answers.get("fever") == "absent"
+
+
+def test_a_symptom_that_is_over_leaves_the_question_open(spasm: Pack) -> None:
+    result = parse("She had glandular fever back in the summer which has gone now. Her calves cramp.", spasm)
+    assert "fever" not in result.answers  # the interview asks about now
+    assert any(f.evidence_id == "fever" and f.time == "past" for f in result.findings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have a fever and a stiff neck, no fever today.",  # said present now: never set aside
+        "I had a cramp last night, and now I have a fever which settled with paracetamol.",  # a verb that goes on
+        "The fever went away after ten minutes but I still have a fever.",
+        "I had a cold last week. Now I have a fever.",
+    ],
+)
+def test_a_fever_present_now_is_kept(spasm: Pack, text: str) -> None:
+    assert parse(text, spasm).answers.get("fever") == "present"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bloating so bad I look pregnant by the evening (I'm definitely not)",
+        "my stomach swells up so much by the evening I look about six months pregnant, I'm not though.",
+        "my tummy gets so swollen I look like I'm pregnant, which I'm not.",
+    ],
+)
+def test_a_likeness_and_a_short_denial_say_not_pregnant(abdominal: Pack, text: str) -> None:
+    result = parse(text, abdominal)
+    assert result.answers.get("pregnancy") == "absent"
+    assert result.answers.get("late_pregnancy") != "present" and result.answers.get("after_20_weeks") != "present"
+
+
+def test_a_likeness_alone_leaves_pregnancy_open(abdominal: Pack) -> None:
+    result = parse("my tummy is so bloated I look pregnant", abdominal)
+    assert "pregnancy" not in result.answers
+    assert parse("I'm pregnant and my tummy hurts", abdominal).answers.get("pregnancy") == "present"
+    assert parse("I'm 24 weeks pregnant, tummy pain", abdominal).answers.get("after_20_weeks") == "present"
+
+
+def test_a_short_denial_needs_to_close_its_clause(abdominal: Pack) -> None:
+    # "I'm not sure" is no denial
+    assert parse("I think I'm pregnant, I'm not sure. Tummy pain.", abdominal).answers.get("pregnancy") != "absent"

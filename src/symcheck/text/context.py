@@ -252,3 +252,108 @@ class Context:
     def _clause_break(self, idx: int) -> bool:
         key = self.tokens[idx].key
         return key in SENTENCE_END or key in ("but", "now", "however", "though", "although", "and", ",")
+
+
+# -- over and done with, likenesses and a short denial --------------------------------------------------------
+# "..., which has gone now", "... but that cleared up": the words before it in the clause describe something that
+# is over. Only a clause that says it was in the past (had, was, ago, last ...) is read so, and only when the
+# verb ends its clause ("has gone numb", "went away after ten minutes" say something else).
+RESOLVED = _keys(
+    "has gone|have gone|is gone|are gone|went away|gone away|has gone away|went|has settled|settled|have settled"
+    "|has cleared|cleared|cleared up|has cleared up|got better|is better|has passed|passed off|has resolved|resolved"
+    "|is over|has stopped|have stopped|disappeared|has disappeared|went off|has gone off|wore off"
+)
+RESOLVED_BY = {stem(w) for w in ("which", "that", "it", "its", "this", "thi", "they", "those", "these")}
+RESOLVED_AFTER = {stem(w) for w in ("now", "completely", "totally", "again", "since", "thankfully", "fully", "luckily")}
+PAST_MARKERS = {stem(w) for w in (
+    "had", "was", "were", "ago", "yesterday", "last", "weekend", "earlier", "back", "previously", "fortnight",
+)}
+# "no temperature today": a denial said of now
+NOW_MARKERS = {stem(w) for w in ("now", "today", "anymore", "currently", "tonight", "presently")}
+# a likeness states nothing about a state of the body ("I look pregnant", "as if I'd been drinking")
+LIKENESS = _keys(
+    "look|looks|looked|looking|look like|looks like|looked like|as if|as though|feel like|feels like|felt like"
+)
+# "(I'm definitely not)", ", she isn't though": a short denial of what was just said
+SHORT_DENIAL = _keys(
+    "im not|i am not|im definitely not|i am definitely not|im certainly not|definitely not|shes not|she isnt"
+    "|she is not|hes not|he isnt|which im not|which she isnt|but im not|but im definitely not|not really"
+)
+SHORT_DENIAL_TAIL = {stem(w) for w in ("though", "tho", "honestly", "definitely", "at", "all", "anyway", "btw", "pregnant")}
+
+
+def _match_at(keys: list[str], i: int, table: list[tuple[str, ...]]) -> int | None:
+    """The end of the longest phrase in `table` that starts at i."""
+    best = None
+    for p in table:
+        if p and tuple(keys[i : i + len(p)]) == p and (best is None or i + len(p) > best):
+            best = i + len(p)
+    return best
+
+
+def resolved_stretches(tokens: list[Token]) -> list[tuple[int, int]]:
+    """Token ranges said to be over: the clause before "which/that/it" + a verb of ending, when that verb
+    closes its clause and the clause speaks of the past ("had a chest infection with a fever, but that
+    cleared up")."""
+    keys = [t.key for t in tokens]
+    n = len(keys)
+    out = []
+    for s in range(1, n):
+        if keys[s] not in RESOLVED_BY:
+            continue
+        end = _match_at(keys, s + 1, RESOLVED)
+        if end is None:
+            continue
+        k = end
+        while k < n and keys[k] in RESOLVED_AFTER:
+            k += 1
+        if k < n and keys[k] not in SENTENCE_END and keys[k] not in (",", "and", "but", ";", ")", "(", "-"):
+            continue  # "which went away after ten minutes", "it has gone numb"
+        j = s - 1
+        if j >= 0 and keys[j] in (",", "but", "and", "(", "-"):
+            j -= 1
+        if j >= 0 and keys[j] in (",",):
+            j -= 1
+        hi = j + 1
+        while j >= 0 and keys[j] not in SENTENCE_END and keys[j] not in ("but", ",", "and", ";", "(", ")", "-"):
+            j -= 1
+        lo = j + 1
+        while j >= 0 and keys[j] not in SENTENCE_END:
+            j -= 1  # the past may be told earlier in the sentence ("had a bug at the weekend, 39.2, which ...")
+        if hi > lo and any(keys[x] in PAST_MARKERS for x in range(j + 1, hi)):
+            out.append((lo, hi))
+    return out
+
+
+def likeness_before(tokens: list[Token], a: int) -> int | None:
+    """The start of "look(s) like / as if / feel like" within three words before token a, in its clause."""
+    keys = [t.key for t in tokens[max(0, a - 8) : a]]
+    base = max(0, a - 8)
+    for i in range(len(keys) - 1, -1, -1):
+        if keys[i] in SENTENCE_END or keys[i] in (",", "but", "(", ")"):
+            return None
+        end = _match_at(keys, i, LIKENESS)
+        if end is not None and a - (base + end) <= 3:
+            return base + i
+    return None
+
+
+def short_denial_after(tokens: list[Token], b: int) -> tuple[int, int] | None:
+    """ "..., I'm not though." / "(I'm definitely not)" right after token b: the words that deny it."""
+    keys = [t.key for t in tokens]
+    n = len(keys)
+    j = b
+    while j < n and j - b < 4 and keys[j] not in (",", "(", "-") and keys[j] not in SENTENCE_END:
+        j += 1  # "pregnant by the evening (I'm not)"
+    if j >= n or keys[j] not in (",", "(", "-"):
+        return None
+    j += 1
+    end = _match_at(keys, j, SHORT_DENIAL)
+    if end is None:
+        return None
+    k = end
+    while k < n and keys[k] in SHORT_DENIAL_TAIL:
+        k += 1
+    if k < n and keys[k] not in SENTENCE_END and keys[k] not in (")", ",", "!"):
+        return None  # "I'm not sure", "I'm not able to ..."
+    return j, end

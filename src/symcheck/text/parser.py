@@ -13,7 +13,14 @@ from typing import Any, cast
 from symcheck.errors import InputError
 from symcheck.kb.pack import Pack, load_pack
 from symcheck.kb.schema import Evidence
-from symcheck.text.context import Context
+from symcheck.text.context import (
+    NOW_MARKERS,
+    PAST_MARKERS,
+    Context,
+    likeness_before,
+    resolved_stretches,
+    short_denial_after,
+)
 from symcheck.text.lexicon import FILLERS, Lexicon, Target, lexicon_for
 from symcheck.text.models import Finding, ParseResult, Person, Polarity, Span
 from symcheck.text.tokens import COMMON, SENTENCE_END, Token, stem, token_matches, tokenize
@@ -129,6 +136,7 @@ class _Parse:
         self._first_person = any(t.key in _FIRST_PERSON for t in self.tokens)
         self.mentions: list[tuple[int, int]] = []  # token ranges that name a complaint, as said (not denied)
         self._near_memo: dict[tuple[int, int, tuple[tuple[str, ...], ...]], bool] = {}
+        self.over: list[tuple[int, int]] = []  # stretches said to be over ("..., which has gone now")
 
     def _spell(self) -> None:
         sp = self.lex.speller
@@ -239,8 +247,15 @@ class _Parse:
         matches = self.phrase_matches()
         self.ctx.mask([(a, b) for a, b, _ in matches])
         person = self.person()
+        over = self.over = resolved_stretches(tokens)
         for a, b, targets in matches:
             pol, cue, when = self.polarity(a, b)
+            # "had a fever, which has gone now": over and done with
+            ended = any(lo <= a and b <= hi for lo, hi in over)
+            if pol != "absent":
+                denial = short_denial_after(tokens, b)
+                if denial is not None:  # "I look pregnant (I'm definitely not)"
+                    pol, cue = "absent", _span(text, tokens, *denial)
             self.covered.update(range(a, b))
             other = self._someone_else(a)
             asked = self._asked(a) if pol == "present" else None
@@ -262,24 +277,34 @@ class _Parse:
                         )
                     )
                     continue
+                fpol_here, cue_here, when_here = pol, cue, when
+                if pol == "present" and e.kind == "risk_factor" and tg.value != "absent":
+                    like = likeness_before(tokens, a)
+                    if like is not None:
+                        # a likeness says nothing about a state ("I look six months pregnant")
+                        fpol_here, cue_here = "unknown", _span(text, tokens, like, a)
+                if ended and e.type == "yes_no" and tg.value != "absent":
+                    when_here = "past"
                 if tg.value == "absent":
                     # a phrase that states the absence ("wee looks normal"); negating it settles nothing
-                    fpol = "absent" if pol == "present" else "unknown"
+                    fpol = "absent" if fpol_here == "present" else "unknown"
                     value = None
                 elif e.type == "yes_no":
-                    fpol, value = pol, None
+                    fpol, value = fpol_here, None
                 else:
-                    fpol, value = pol, tg.value
+                    fpol, value = fpol_here, tg.value
                 findings.append(
                     Finding(
                         evidence_id=e.id, value=value, polarity=cast(Polarity, fpol), span=_span(text, tokens, a, b),
-                        cue=cue, time="past" if when == "past" else "now", red_flag=e.id in self.lex.red_flags, label=e.label or e.question.lay,
+                        cue=cue_here, time="past" if when_here == "past" else "now", red_flag=e.id in self.lex.red_flags,
+                        label=e.label or e.question.lay,
                     )
                 )
         complaint, cspan, scores = self.complaint()
         self.complaint_id = complaint
         self._drop_borrowed_descriptions(findings)
         findings.extend(self.value_findings(findings))
+        self._denied_now(findings)
         if complaint is not None:
             comp = pack.complaint(complaint)
             for ev_id, value in comp.answers.items():
@@ -302,6 +327,34 @@ class _Parse:
             text=text, pack=pack.id, complaint=complaint, complaint_span=cspan, complaint_scores=scores,
             person=person, findings=findings, answers=answers, unplaced=self.unplaced(), corrections=self.corrections,
         )
+
+    def _denied_now(self, findings: list[Finding]) -> None:
+        """"I had a temperature at the weekend ... no temperature today": a symptom said in a clause about the
+        past and denied of now is over. Only then; a symptom said present now is never set aside."""
+        toks = self.tokens
+        denied_now = set()
+        for f in findings:
+            if f.polarity != "absent" or f.value is not None:
+                continue
+            a, b = self._tok_at(f.span.start), self._tok_at(f.span.end)
+            near = [toks[k].key for k in range(max(0, a - 3), min(len(toks), b + 3)) if self.sent[k] == self.sent[a]]
+            if set(near) & NOW_MARKERS:
+                denied_now.add(f.evidence_id)
+        for f in findings:
+            if f.evidence_id not in denied_now or f.polarity != "present" or f.time != "now":
+                continue
+            if self.pack.evidence[f.evidence_id].type != "yes_no":
+                continue
+            a = self._tok_at(f.span.start)
+            j = a - 1
+            said_past = False
+            while j >= 0 and toks[j].key not in SENTENCE_END and toks[j].key not in ("but", ";"):
+                if toks[j].key in PAST_MARKERS:
+                    said_past = True
+                    break
+                j -= 1
+            if said_past:
+                f.time = "past"
 
     def value_findings(self, found: list[Finding]) -> list[Finding]:
         ph = self.pack.phrases
@@ -340,6 +393,11 @@ class _Parse:
                 trig = self.ctx.pre(v.start, kinds=("neg", "hedge"))
                 if trig is not None:
                     continue
+                if slot.kind == "gestation" and (
+                    likeness_before(self.tokens, v.start) is not None or short_denial_after(self.tokens, v.end) is not None
+                ):
+                    continue  # "I look six months pregnant, I'm not though"
+                ended = any(lo <= v.start and v.end <= hi for lo, hi in self.over)
                 span = _span(self.text, self.tokens, v.start, v.end)
                 value: Any = None
                 pol = "present"
@@ -365,6 +423,7 @@ class _Parse:
                     Finding(
                         evidence_id=sid, value=value, polarity=cast(Polarity, pol), span=span, source=source,  # type: ignore[arg-type]
                         red_flag=sid in self.lex.red_flags, label=e.label or e.question.lay,
+                        time="past" if ended and slot.kind == "temperature" else "now",
                     )
                 )
                 if slot.kind in ("since", "since_yes_no", "episode", "frequency"):
