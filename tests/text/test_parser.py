@@ -424,3 +424,36 @@ def test_a_likeness_alone_leaves_pregnancy_open(abdominal: Pack) -> None:
 def test_a_short_denial_needs_to_close_its_clause(abdominal: Pack) -> None:
     # "I'm not sure" is no denial
     assert parse("I think I'm pregnant, I'm not sure. Tummy pain.", abdominal).answers.get("pregnancy") != "absent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It stings when I wee and now there's an ache in my side.",
+        "Sharp pain low down on the right since this morning.",
+        "stinging when I pee for two days, now my back aches",
+        "My tummy really hurts.",
+        "I have a water infection, going all the time",
+        "there's a tender lump in my groin",
+    ],
+)
+def test_ordinary_words_for_tummy_side_and_wee_pain_are_the_abdominal_complaint(abdominal: Pack, text: str) -> None:
+    assert parse(text, abdominal).complaint == "abdominal_cramps"
+
+
+def test_who_it_is_about_picks_the_childs_complaint_but_never_makes_one(abdominal: Pack, spasm: Pack) -> None:
+    assert parse("Our little boy is 4 and his tummy hurts on and off.", abdominal).complaint == "child_tummy_pain"
+    assert parse("My daughter is 15 and she gets period pain every month.", abdominal).complaint == "period_pain"
+    routed = parse("My son is 8 and he gets calf cramps at night.", [spasm, abdominal])
+    assert routed.pack == "spasm" and routed.complaint == "muscle_cramp"
+
+
+def test_a_phrase_written_with_my_is_said_of_anyone(abdominal: Pack) -> None:
+    answers = parse("My nan, 79, has passed blood from her bottom and has tummy pain.", abdominal).answers
+    assert answers.get("blood_in_stool") == "present"
+
+
+def test_words_inside_a_non_complaint_are_no_complaint(abdominal: Pack, spasm: Pack) -> None:
+    text = "After a long shift in a hot kitchen my arms and stomach muscles started cramping."
+    assert parse(text, abdominal).complaint is None
+    assert parse(text, spasm).complaint == "muscle_cramp"

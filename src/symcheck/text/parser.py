@@ -23,7 +23,7 @@ from symcheck.text.context import (
 )
 from symcheck.text.lexicon import FILLERS, Lexicon, Target, lexicon_for
 from symcheck.text.models import Finding, ParseResult, Person, Polarity, Span
-from symcheck.text.tokens import COMMON, SENTENCE_END, Token, stem, token_matches, tokenize
+from symcheck.text.tokens import COMMON, POSSESSIVES, SENTENCE_END, Token, stem, token_matches, tokenize
 from symcheck.text.values import Value, extract_values, guess_person
 
 MAX_CHARS = 5000
@@ -47,6 +47,7 @@ _RELATIVES = {stem(w) for w in (
 )}
 _FAMILY = stem("family")
 _LIKE = stem("like")
+_MY = stem("my")
 _NEG_WORDS = {stem(w) for w in ("no", "not", "never", "without", "nothing")}
 _FIRST_PERSON = {stem(w) for w in ("i", "im", "ive", "me", "id")}
 _HAD = {stem(w) for w in ("had", "has", "have", "got", "gets", "suffers", "suffered", "died", "get")}
@@ -179,6 +180,19 @@ class _Parse:
             self._near_memo[memo] = hit
         return hit
 
+    def _near_outside(self, near: tuple[tuple[str, ...], ...], a: int, b: int, skip: set[int]) -> bool:
+        """As _near_ok, with the tokens in `skip` left out."""
+        sid = self.sent[a]
+        lo, hi = max(0, a - NEAR_WINDOW), min(len(self.tokens), b + NEAR_WINDOW)
+        for anchor in near:
+            m = len(anchor)
+            for i in range(lo, hi - m + 1):
+                if self.sent[i] == sid and not (a <= i < b) and not any(k in skip for k in range(i, i + m)) and (
+                    tuple(t.key for t in self.tokens[i : i + m]) == anchor
+                ):
+                    return True
+        return False
+
     def _near_before(self, near: tuple[tuple[str, ...], ...], a: int) -> bool:
         """One of the `near` words in the sentence just before token a's."""
         sid = self.sent[a]
@@ -192,7 +206,10 @@ class _Parse:
     def phrase_matches(self) -> list[tuple[int, int, list[Target]]]:
         found: list[tuple[int, int, list[Target], int]] = []
         for i, t in enumerate(self.tokens):
-            for keys, targets in self.lex.index.get(t.key, ()):
+            bucket = self.lex.index.get(t.key, ())
+            if t.key in POSSESSIVES and t.key != _MY:
+                bucket = [*bucket, *self.lex.index.get(_MY, ())]  # "her back" as "my back"
+            for keys, targets in bucket:
                 end = _match(self.tokens, i, keys)
                 if end is None:
                     continue
@@ -547,18 +564,31 @@ class _Parse:
             for keys, cid, near in self.lex.complaints.get(t.key, ()):
                 end = _match(self.tokens, i, keys)
                 if end is not None and self._near_ok(near, i, end):
-                    found.append((i, end, cid, bool(near)))
+                    found.append((i, end, cid, near))
+        # a near word inside words that name no complaint ("stomach muscles") does not place a pain word
+        # and a phrase inside them is none either, whatever longer phrase overlaps them
+        sinks = [(a, b) for a, b, cid, _ in found if cid == "not_a_complaint"]
+        sink = {k for a, b in sinks for k in range(a, b)}
+        if sink:
+            found = [m for m in found if m[2] == "not_a_complaint" or (
+                not any(a <= m[0] and m[1] <= b for a, b in sinks)
+                and (not m[3] or self._near_outside(m[3], m[0], m[1], sink))
+            )]
         # longest first: "tummy cramps" is one mention of the belly, not also a muscle cramp; on equal words
         # the phrase tied to its neighbours ("cramping" near "tummy") is the more specific reading
-        found.sort(key=lambda m: (-(m[1] - m[0]), -m[3], m[0]))
+        found.sort(key=lambda m: (-(m[1] - m[0]), -bool(m[3]), m[0]))
         taken: set[int] = set()
         scores: dict[str, float] = {}
         first: dict[str, tuple[int, int]] = {}
+        whose: dict[str, tuple[int, int]] = {}  # complaints named only by who it is about ("our little boy")
         for a, b, cid, _ in found:
             if any(k in taken for k in range(a, b)):
                 continue
             taken.update(range(a, b))
-            if cid == "not_a_complaint" or all(k in self.person_tokens for k in range(a, b)):
+            if cid == "not_a_complaint":
+                continue
+            if all(k in self.person_tokens for k in range(a, b)):
+                whose.setdefault(cid, (a, b))
                 continue
             pol, _, _ = self.polarity(a, b)
             if pol != "present":
@@ -575,6 +605,12 @@ class _Parse:
             return None, None, {}
         best = max(scores, key=lambda c: (scores[c], -first[c][0]))
         a, b = first[best]
+        # who it is about never makes a complaint on its own (so "my son ... calf cramps" stays a cramp), but it
+        # picks the pack's complaint for that person over a general one that says nothing more ("tummy ache")
+        refine = [c for c in whose if c != best]
+        if refine and not self.pack.complaint(best).answers:
+            scores[refine[0]] = max(scores.get(refine[0], 0.0), scores[best])  # as strong as the words, no more
+            best = refine[0]
         self.covered.update(range(a, b))
         return best, _span(self.text, self.tokens, a, b), {k: round(v, 3) for k, v in scores.items()}
 

@@ -111,10 +111,15 @@ def phrase_keys(phrase: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+# a phrase written with "my" is said of anyone: "blood from her bottom", "his tummy hurts", "our legs"
+POSSESSIVES = {stem(w) for w in ("my", "his", "her", "their", "your", "our")}
+_MY = stem("my")
+
+
 def token_matches(tok: Token, key: str) -> bool:
     if key[0] == "=":
         return normalise_word(tok.text) == key[1:]
-    return tok.key == key
+    return tok.key == key or (key == _MY and tok.key in POSSESSIVES)
 
 
 def index_key(key: str) -> str:
