@@ -457,3 +457,16 @@ def test_words_inside_a_non_complaint_are_no_complaint(abdominal: Pack, spasm: P
     text = "After a long shift in a hot kitchen my arms and stomach muscles started cramping."
     assert parse(text, abdominal).complaint is None
     assert parse(text, spasm).complaint == "muscle_cramp"
+
+
+@pytest.mark.parametrize(
+    ("text", "per_week"),
+    [
+        ("My legs cramp nearly every night now.", 6.0),
+        ("A few evenings a week her legs ache.", 3.0),
+        ("Twice this week her hands have cramped.", 2.0),
+        ("My calves cramp every night.", 7.0),
+    ],
+)
+def test_how_often_in_words(spasm: Pack, text: str, per_week: float) -> None:
+    assert parse(text, spasm).answers.get("cramps_per_week") == per_week

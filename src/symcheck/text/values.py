@@ -118,6 +118,14 @@ _SINCE_WORDS = {
 
 _FREQ_WORDS = {
     ("most", "night"): 5.0, ("every", "other", "night"): 3.5, ("most", "evening"): 5.0,
+    # nightly is 7 a week; "nearly" a little less
+    ("every", "night"): 7.0, ("each", "night"): 7.0, ("every", "evening"): 7.0, ("every", "morning"): 7.0,
+    ("nearly", "every", "night"): 6.0, ("almost", "every", "night"): 6.0, ("most", "days"): 5.0,
+    ("nearly", "every", "day"): 6.0, ("almost", "every", "day"): 6.0, ("every", "single", "night"): 7.0,
+    ("few", "nights", "a", "week"): 3.0, ("few", "evenings", "a", "week"): 3.0, ("few", "times", "a", "week"): 3.0,
+    ("few", "days", "a", "week"): 3.0, ("couple", "of", "times", "a", "week"): 2.0,
+    ("couple", "of", "nights", "a", "week"): 2.0, ("twice", "this", "week"): 2.0, ("once", "this", "week"): 1.0,
+    ("three", "times", "this", "week"): 3.0, ("once", "a", "fortnight"): 0.5, ("every", "couple", "of", "weeks"): 0.5,
 }
 
 
