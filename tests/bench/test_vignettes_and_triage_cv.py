@@ -39,6 +39,19 @@ def test_closed_and_open_patients_answer_as_documented():
     assert bench.patient_answer(pack, facts, "symptom_duration", "closed") == "unknown"
 
 
+def test_closed_patients_deny_only_what_their_coding_could_say():
+    spasm, abdominal = load_pack("spasm"), load_pack("abdominal")
+    coded_in_spasm = {"presentation": "abdominal", "fever": "absent"}  # `presentation` is the spasm pack's own
+    vocab = bench.coding_vocabulary(coded_in_spasm)
+    assert vocab is not None and "presentation" in vocab and "testicle_pain" not in vocab
+    assert bench.patient_answer(abdominal, coded_in_spasm, "testicle_pain", "closed", vocab) == "unknown"
+    assert bench.patient_answer(abdominal, coded_in_spasm, "vomiting_diarrhoea", "closed", vocab) == "absent"
+    both = bench.coding_vocabulary({**coded_in_spasm, "pain_site": ["lower_left"]})
+    assert both is not None and "testicle_pain" in both and "dark_urine" in both
+    assert bench.coding_vocabulary({"fever": "present"}) is None  # shared by both packs: no limit
+    assert set(spasm.evidence) <= vocab
+
+
 @needs_shared
 def test_a_few_shared_cases_through_both_modes(tmp_path: Path):
     cases = json.loads(VIGNETTES.read_text())

@@ -6,7 +6,8 @@ patient answers the interview's questions from the stated facts in one of two mo
 
 - open: anything the story does not state is "don't know";
 - closed: a yes/no symptom or history item the story does not mention is "no" (a person would know and
-  would have said so); measured findings, choices and numbers the story does not give stay "don't know".
+  would have said so); measured findings, choices and numbers the story does not give stay "don't know", and
+  so do the questions of a pack the story was not coded in (`coding_vocabulary`).
 
 The set codes `stated` against an older pack; `vignette_facts.yaml` adds, blind to the answers, what the texts
 state in the evidence ids added since (`with_coded_facts`). The case's text is not used here (the free-text parser has its own benchmark); `answers_override` lets a caller
@@ -149,14 +150,32 @@ def expected_conditions(case: Vignette, pack: Pack, mapping: dict[str, list[str]
     return [c for c in ids if c in pack.conditions]
 
 
-def patient_answer(pack: Pack, facts: dict[str, Any], ev_id: str, mode: Mode) -> Any:
-    """What the virtual patient says to one evidence question."""
+def patient_answer(pack: Pack, facts: dict[str, Any], ev_id: str, mode: Mode,
+                   vocabulary: frozenset[str] | None = None) -> Any:
+    """What the virtual patient says to one evidence question. Closed mode says "no" only to questions the
+    story's coder could have answered (`vocabulary`): a story coded before a pack existed is silent on that
+    pack's own questions, not a denial of them."""
     if ev_id in facts:
         return facts[ev_id]
     e = pack.evidence[ev_id]
-    if mode == "closed" and e.type == "yes_no":
+    if mode == "closed" and e.type == "yes_no" and (vocabulary is None or ev_id in vocabulary):
         return "absent"
     return "unknown"
+
+
+def coding_vocabulary(facts: dict[str, Any]) -> frozenset[str] | None:
+    """The evidence ids the facts were coded from: every built-in pack that has an id of the facts no other
+    built-in pack has. None (no limit) when the facts do not tell."""
+    packs = []
+    for name in available_packs():
+        with contextlib.suppress(SymcheckError):
+            packs.append(load_pack(name))
+    vocab: set[str] = set()
+    for p in packs:
+        others = [q for q in packs if q is not p]
+        if any(k in p.evidence and not any(k in q.evidence for q in others) for k in facts):
+            vocab |= set(p.evidence)
+    return frozenset(vocab) if vocab else None
 
 
 def is_complaint_question(pack: Pack, complaint: str | None, ev_id: str) -> bool:
@@ -192,6 +211,7 @@ def drive(
     would: (interview, asked ids, questions before the first one about the complaint, stated facts that the
     final pack has no evidence for)."""
     source = case.facts() if answers_override is None else answers_override
+    vocabulary = coding_vocabulary(source)
     interview = Interview(pack, age=case.age, sex=case.sex, pregnant=case.pregnant,
                           complaint=complaint_in(pack, case.complaint), speaker=case.speaker)
     asked: list[str] = []
@@ -214,11 +234,11 @@ def drive(
             members = [c.id for c in question.choices]  # a list question: each item answered on its own
             if before is None and any(is_complaint_question(current, complaint, m) for m in members):
                 before = len(asked) - 1
-            interview.answer_many({m: patient_answer(current, facts, m, mode) for m in members})
+            interview.answer_many({m: patient_answer(current, facts, m, mode, vocabulary) for m in members})
         else:
             if before is None and is_complaint_question(current, complaint, question.evidence_id):
                 before = len(asked) - 1
-            interview.answer(question.evidence_id, patient_answer(current, facts, question.evidence_id, mode))
+            interview.answer(question.evidence_id, patient_answer(current, facts, question.evidence_id, mode, vocabulary))
     ignored = sorted(k for k in source if k not in interview.pack.evidence)
     return interview, asked, before, ignored
 
