@@ -470,3 +470,25 @@ def test_words_inside_a_non_complaint_are_no_complaint(abdominal: Pack, spasm: P
 )
 def test_how_often_in_words(spasm: Pack, text: str, per_week: float) -> None:
     assert parse(text, spasm).answers.get("cramps_per_week") == per_week
+
+
+def test_the_number_decides_for_the_bare_word_temperature(abdominal: Pack) -> None:
+    assert "fever" not in parse("Tummy pain since last night. Temperature is 37.9.", abdominal).answers
+    assert parse("Tummy pain, my temperature was 36.8.", abdominal).answers.get("fever") == "absent"
+    assert parse("Tummy pain, temperature 38.6.", abdominal).answers.get("fever") == "present"
+    # a word that says more than the measurement is kept whatever the number
+    assert parse("Tummy pain, I have a high temperature, 37.8.", abdominal).answers.get("fever") == "present"
+
+
+@pytest.mark.parametrize(
+    ("text", "item", "answer"),
+    [
+        ("Pain around my belly button that has moved down to the bottom right.", "pain_moved_to_right", "present"),
+        ("Tummy pain, it hurts more when I walk or cough.", "pain_worse_moving", "present"),
+        ("Bloated and crampy, better after I go to the loo.", "relieved_by_bowel", "present"),
+        ("Bloated and crampy for years, weight steady.", "weight_loss", "absent"),
+        ("My 3 month old screams with tummy pain every evening, he's feeding well.", "cant_keep_fluids_down", "absent"),
+    ],
+)
+def test_everyday_abdominal_wording(abdominal: Pack, text: str, item: str, answer: str) -> None:
+    assert parse(text, abdominal).answers.get(item) == answer

@@ -138,6 +138,7 @@ class _Parse:
         self.mentions: list[tuple[int, int]] = []  # token ranges that name a complaint, as said (not denied)
         self._near_memo: dict[tuple[int, int, tuple[tuple[str, ...], ...]], bool] = {}
         self.over: list[tuple[int, int]] = []  # stretches said to be over ("..., which has gone now")
+        self.measured: list[tuple[str, int]] = []  # (slot, first token) of each temperature read as a number
 
     def _spell(self) -> None:
         sp = self.lex.speller
@@ -321,6 +322,7 @@ class _Parse:
         self.complaint_id = complaint
         self._drop_borrowed_descriptions(findings)
         findings.extend(self.value_findings(findings))
+        self._measured(findings)
         self._denied_now(findings)
         if complaint is not None:
             comp = pack.complaint(complaint)
@@ -344,6 +346,27 @@ class _Parse:
             text=text, pack=pack.id, complaint=complaint, complaint_span=cspan, complaint_scores=scores,
             person=person, findings=findings, answers=answers, unplaced=self.unplaced(), corrections=self.corrections,
         )
+
+    def _measured(self, findings: list[Finding]) -> None:
+        """"temperature is 37.9", "a temp of 36.8": the bare word for the measurement says nothing more than its
+        number, so the number decides (at or over the threshold it is there; in between the question stays open).
+        A word that says more ("high temperature", "fever") is kept whatever the number."""
+        if not self.measured:
+            return
+        neutral = {stem("temperature"), stem("temp"), "temperatur"}
+        drop = []
+        for f in findings:
+            if f.source != "phrase" or f.polarity != "present":
+                continue
+            a, b = self._tok_at(f.span.start), self._tok_at(f.span.end)
+            if not all(self.tokens[k].key in neutral for k in range(a, b)):
+                continue
+            for sid, start in self.measured:
+                if sid == f.evidence_id and 0 <= start - b <= 4 and self.sent[start] == self.sent[a]:
+                    drop.append(f)
+                    break
+        for f in drop:
+            findings.remove(f)
 
     def _denied_now(self, findings: list[Finding]) -> None:
         """"I had a temperature at the weekend ... no temperature today": a symptom said in a clause about the
@@ -410,6 +433,8 @@ class _Parse:
                 trig = self.ctx.pre(v.start, kinds=("neg", "hedge"))
                 if trig is not None:
                     continue
+                if slot.kind == "temperature":
+                    self.measured.append((sid, v.start))
                 if slot.kind == "gestation" and (
                     likeness_before(self.tokens, v.start) is not None or short_denial_after(self.tokens, v.end) is not None
                 ):
