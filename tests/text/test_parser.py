@@ -492,3 +492,14 @@ def test_the_number_decides_for_the_bare_word_temperature(abdominal: Pack) -> No
 )
 def test_everyday_abdominal_wording(abdominal: Pack, text: str, item: str, answer: str) -> None:
     assert parse(text, abdominal).answers.get(item) == answer
+
+
+def test_a_phrase_written_with_i_is_said_of_anyone(abdominal: Pack) -> None:
+    answers = parse("My son is 14 and has tummy ache low down. No pain when he wees.", abdominal).answers
+    assert answers.get("burning_urine") == "absent"
+
+
+def test_no_blood_in_a_bowel_story_and_in_the_wee(abdominal: Pack) -> None:
+    assert parse("Tummy cramps and loose poo. No blood.", abdominal).answers.get("blood_in_stool") == "absent"
+    answers = parse("Tummy pain, no blood in my wee.", abdominal).answers
+    assert answers.get("blood_in_urine") == "absent" and "blood_in_stool" not in answers

@@ -23,7 +23,16 @@ from symcheck.text.context import (
 )
 from symcheck.text.lexicon import FILLERS, Lexicon, Target, lexicon_for
 from symcheck.text.models import Finding, ParseResult, Person, Polarity, Span
-from symcheck.text.tokens import COMMON, POSSESSIVES, SENTENCE_END, Token, stem, token_matches, tokenize
+from symcheck.text.tokens import (
+    COMMON,
+    POSSESSIVES,
+    SENTENCE_END,
+    SUBJECT_PRONOUNS,
+    Token,
+    stem,
+    token_matches,
+    tokenize,
+)
 from symcheck.text.values import Value, extract_values, guess_person
 
 MAX_CHARS = 5000
@@ -48,6 +57,7 @@ _RELATIVES = {stem(w) for w in (
 _FAMILY = stem("family")
 _LIKE = stem("like")
 _MY = stem("my")
+_I = stem("i")
 _NEG_WORDS = {stem(w) for w in ("no", "not", "never", "without", "nothing")}
 _FIRST_PERSON = {stem(w) for w in ("i", "im", "ive", "me", "id")}
 _HAD = {stem(w) for w in ("had", "has", "have", "got", "gets", "suffers", "suffered", "died", "get")}
@@ -210,6 +220,8 @@ class _Parse:
             bucket = self.lex.index.get(t.key, ())
             if t.key in POSSESSIVES and t.key != _MY:
                 bucket = [*bucket, *self.lex.index.get(_MY, ())]  # "her back" as "my back"
+            elif t.key in SUBJECT_PRONOUNS and t.key != _I:
+                bucket = [*bucket, *self.lex.index.get(_I, ())]  # "he can't walk" as "I can't walk"
             for keys, targets in bucket:
                 end = _match(self.tokens, i, keys)
                 if end is None:

@@ -116,10 +116,15 @@ POSSESSIVES = {stem(w) for w in ("my", "his", "her", "their", "your", "our")}
 _MY = stem("my")
 
 
+# and one written with "I" is said by anyone: "pain when he wees", "hurts when she coughs"
+SUBJECT_PRONOUNS = {stem(w) for w in ("i", "he", "she", "they", "we", "you")}
+_I = stem("i")
+
+
 def token_matches(tok: Token, key: str) -> bool:
     if key[0] == "=":
         return normalise_word(tok.text) == key[1:]
-    return tok.key == key or (key == _MY and tok.key in POSSESSIVES)
+    return tok.key == key or (key == _MY and tok.key in POSSESSIVES) or (key == _I and tok.key in SUBJECT_PRONOUNS)
 
 
 def index_key(key: str) -> str:
