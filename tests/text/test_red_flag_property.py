@@ -30,7 +30,7 @@ def _targets(phrase: str) -> set[tuple[str, str]]:
     keys = phrase_keys(phrase)
     found: set[tuple[str, str]] = set()
     for k, targets in LEX.index.get(index_key(keys[0]), []):
-        if tuple(x for x in k if x != "...") == keys:
+        if tuple(index_key(x) for x in k if x != "...") == keys:  # "=weeks" is the word as written
             found |= {(t.evidence_id, t.value) for t in targets}
     return found
 
