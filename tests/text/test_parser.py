@@ -503,3 +503,14 @@ def test_no_blood_in_a_bowel_story_and_in_the_wee(abdominal: Pack) -> None:
     assert parse("Tummy cramps and loose poo. No blood.", abdominal).answers.get("blood_in_stool") == "absent"
     answers = parse("Tummy pain, no blood in my wee.", abdominal).answers
     assert answers.get("blood_in_urine") == "absent" and "blood_in_stool" not in answers
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Calf cramps. The chest pain went away but it came back worse this morning.",
+        "Calf cramps. I had chest pain yesterday, which settled but came back an hour ago.",
+    ],
+)
+def test_a_warning_sign_that_went_away_and_came_back_is_there(spasm: Pack, text: str) -> None:
+    assert parse(text, spasm).answers.get("chest_pain") == "present"

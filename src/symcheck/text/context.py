@@ -226,6 +226,8 @@ class Context:
                     self._stops(trig.end) or self.tokens[trig.end].key in ("now", "completely", "again")
                 ):
                     return None
+                if self.tokens[trig.end - 1].key in (stem("gone"), stem("away")) and comes_back(self.tokens, trig.end):
+                    return None  # "the chest pain went away but it came back": it is there again
                 return trig
             if self._stops(j):
                 return None
@@ -291,6 +293,22 @@ def _match_at(keys: list[str], i: int, table: list[tuple[str, ...]]) -> int | No
     return best
 
 
+COME_BACK = {stem(w) for w in ("came", "come", "comes", "coming", "is", "was", "its")}
+
+
+def comes_back(tokens: list[Token], i: int) -> bool:
+    """The rest of the sentence from token i says it returned ("... but it came back", "... then returned")."""
+    for k in range(i, len(tokens)):
+        key = tokens[k].key
+        if key in SENTENCE_END:
+            return False
+        if key in (stem("returned"), stem("recurred")) or (
+            key == "back" and k > i and tokens[k - 1].key in COME_BACK
+        ):
+            return True
+    return False
+
+
 def resolved_stretches(tokens: list[Token]) -> list[tuple[int, int]]:
     """Token ranges said to be over: the clause before "which/that/it" + a verb of ending, when that verb
     closes its clause and the clause speaks of the past ("had a chest infection with a fever, but that
@@ -309,6 +327,8 @@ def resolved_stretches(tokens: list[Token]) -> list[tuple[int, int]]:
             k += 1
         if k < n and keys[k] not in SENTENCE_END and keys[k] not in (",", "and", "but", ";", ")", "(", "-"):
             continue  # "which went away after ten minutes", "it has gone numb"
+        if comes_back(tokens, k):
+            continue  # "..., which settled but came back this morning"
         j = s - 1
         if j >= 0 and keys[j] in (",", "but", "and", "(", "-"):
             j -= 1
