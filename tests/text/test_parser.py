@@ -514,3 +514,11 @@ def test_no_blood_in_a_bowel_story_and_in_the_wee(abdominal: Pack) -> None:
 )
 def test_a_warning_sign_that_went_away_and_came_back_is_there(spasm: Pack, text: str) -> None:
     assert parse(text, spasm).answers.get("chest_pain") == "present"
+
+
+def test_not_thinking_and_having_no_idea_are_hedges(abdominal: Pack, spasm: Pack) -> None:
+    assert "pregnancy" not in parse("Tummy pain low on the left, I don't think I'm pregnant.", abdominal).answers
+    assert "fever" not in parse("Tummy pain, no idea if I've got a temperature.", abdominal).answers
+    # a phrase that says the doubt itself is still read
+    text = "Stiff jaw after a cut from a rusty nail. I don't think I've had a tetanus jab since school."
+    assert parse(text, spasm).answers.get("tetanus_vaccine_uncertain") == "present"

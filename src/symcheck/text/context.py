@@ -40,7 +40,7 @@ HEDGE_PRE = _keys(
     "maybe|might|might have|possibly|perhaps|not sure|not sure if|not sure whether|unsure|unsure if"
     "|dont know if|dont know whether|not certain|wonder if|i wonder|could be|may have|might be|may be"
     "|hard to say|hard to tell|cant tell|cant tell if|cant say|possible|not really sure|questionable"
-    "|i think maybe|kind of|sort of"
+    "|i think maybe|kind of|sort of|no idea if|no idea whether|dunno if|dont think|do not think|dont think im"
 )
 HEDGE_POST = _keys("maybe|not sure|i think|possibly|perhaps|or not|i guess")
 PAST_PRE = _keys(
