@@ -522,3 +522,9 @@ def test_not_thinking_and_having_no_idea_are_hedges(abdominal: Pack, spasm: Pack
     # a phrase that says the doubt itself is still read
     text = "Stiff jaw after a cut from a rusty nail. I don't think I've had a tetanus jab since school."
     assert parse(text, spasm).answers.get("tetanus_vaccine_uncertain") == "present"
+
+
+def test_jogging_and_seasons(spasm: Pack) -> None:
+    answers = parse("Every time I go for a jog my left calf seizes up. It's been happening since the summer.", spasm).answers
+    assert answers.get("exercise_triggered") == "present" and answers.get("time_of_day") == "with_activity"
+    assert answers.get("symptom_duration") == "months"

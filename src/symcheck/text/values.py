@@ -114,6 +114,10 @@ _SINCE_WORDS = {
     ("past", "month"): 30.0, ("past", "few", "day"): 3.0, ("past", "few", "week"): 21.0, ("past", "few", "month"): 90.0, ("since", "he", "was", "little"): 3000.0,
     ("since", "she", "was", "little"): 3000.0, ("since", "i", "was", "little"): 3000.0,
     ("since", "he", "was", "a", "baby"): 3000.0, ("since", "she", "was", "a", "baby"): 3000.0,
+    # a season or the year's start is months ago whatever today's date (the next one has not come yet)
+    ("since", "the", "summer"): 120.0, ("since", "the", "spring"): 120.0, ("since", "the", "autumn"): 90.0,
+    ("since", "summer"): 120.0, ("since", "spring"): 120.0, ("since", "autumn"): 90.0,
+    ("since", "last", "summer"): 300.0, ("since", "last", "year"): 365.0, ("since", "the", "new", "year"): 90.0,
 }
 
 _FREQ_WORDS = {
