@@ -528,3 +528,15 @@ def test_jogging_and_seasons(spasm: Pack) -> None:
     answers = parse("Every time I go for a jog my left calf seizes up. It's been happening since the summer.", spasm).answers
     assert answers.get("exercise_triggered") == "present" and answers.get("time_of_day") == "with_activity"
     assert answers.get("symptom_duration") == "months"
+
+
+def test_a_hand_getting_weaker_and_thinner(spasm: Pack) -> None:
+    text = "For 6 months my right hand is getting weaker, I keep dropping cups, and the muscle between my thumb and finger looks thinner."
+    answers = parse(text, spasm).answers
+    assert answers.get("muscle_weakness") == "present" and answers.get("muscle_wasting") == "present"
+    assert answers.get("laterality") == "one_side"
+
+
+def test_a_rough_figure_is_still_a_figure(spasm: Pack) -> None:
+    assert parse("Leg cramps at night, they last maybe 5 minutes.", spasm).answers.get("episode_duration") == "under_10_min"
+    assert "episode_duration" not in parse("Leg cramps at night, not sure if they last 5 minutes.", spasm).answers

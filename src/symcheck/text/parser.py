@@ -443,7 +443,10 @@ class _Parse:
                 cands = by_kind.get(slot.kind, [])
             for v in cands:
                 trig = self.ctx.pre(v.start, kinds=("neg", "hedge"))
-                if trig is not None:
+                if trig is not None and not (
+                    # "maybe 5 minutes", "perhaps 38": a rough figure, not a doubt that it happened
+                    trig.kind == "hedge" and trig.end == v.start and trig.end - trig.start == 1
+                ):
                     continue
                 if slot.kind == "temperature":
                     self.measured.append((sid, v.start))
