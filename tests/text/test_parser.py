@@ -540,3 +540,22 @@ def test_a_hand_getting_weaker_and_thinner(spasm: Pack) -> None:
 def test_a_rough_figure_is_still_a_figure(spasm: Pack) -> None:
     assert parse("Leg cramps at night, they last maybe 5 minutes.", spasm).answers.get("episode_duration") == "under_10_min"
     assert "episode_duration" not in parse("Leg cramps at night, not sure if they last 5 minutes.", spasm).answers
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("My wife is 30 weeks pregnant and has pain under her right ribs.", "pain_in_pregnancy"),
+        ("Tummy cramps during my period.", "period_pain"),
+        ("My periods have become really painful.", "period_pain"),
+        ("I have a coil and my period is late, sharp pain on one side and some spotting.", "abdominal_cramps"),
+        ("Tummy pain, definitely not pregnant.", "abdominal_cramps"),
+    ],
+)
+def test_the_particular_complaint_the_words_define(abdominal: Pack, text: str, complaint: str) -> None:
+    assert parse(text, abdominal).complaint == complaint
+
+
+def test_heavy_periods_and_tea_coloured_wee(abdominal: Pack) -> None:
+    answers = parse("Painful periods, they have always been heavy with clots. My pee is dark like tea.", abdominal).answers
+    assert answers.get("heavy_periods") == "present" and answers.get("dark_urine") == "present"

@@ -336,6 +336,17 @@ class _Parse:
         findings.extend(self.value_findings(findings))
         self._measured(findings)
         self._denied_now(findings)
+        if complaint is not None and not pack.complaint(complaint).answers:
+            # a general complaint ("tummy pain") told with what defines a more particular one of the pack ("30
+            # weeks pregnant", "during my period"): that one
+            said = {(f.evidence_id, f.polarity) for f in findings if f.time == "now" and f.value is None}
+            for comp_ in pack.meta.complaints:
+                if comp_.answers and all((k, v) in said for k, v in comp_.answers.items()) and not any(
+                    (k, "absent") in said for k in comp_.answers
+                ):
+                    scores[comp_.id] = max(scores.get(comp_.id, 0.0), scores.get(complaint, 0.0))
+                    complaint = self.complaint_id = comp_.id
+                    break
         if complaint is not None:
             comp = pack.complaint(complaint)
             for ev_id, value in comp.answers.items():
