@@ -559,3 +559,8 @@ def test_the_particular_complaint_the_words_define(abdominal: Pack, text: str, c
 def test_heavy_periods_and_tea_coloured_wee(abdominal: Pack) -> None:
     answers = parse("Painful periods, they have always been heavy with clots. My pee is dark like tea.", abdominal).answers
     assert answers.get("heavy_periods") == "present" and answers.get("dark_urine") == "present"
+
+
+def test_text_message_spellings(spasm: Pack) -> None:
+    answers = parse("calf cramp agony last nite, lasted like 20 mins, happens every nite", spasm).answers
+    assert answers.get("symptom_duration") == "today" and answers.get("cramps_per_week") == 7.0

@@ -28,6 +28,9 @@ _IRREGULAR = {
     "this": "this", "his": "his", "as": "as", "us": "us", "its": "its", "yes": "yes", "less": "less",
     "fainted": "faint", "fainting": "faint", "vomiting": "vomit", "vomited": "vomit", "diarrhea": "diarrhoea",
     "sick": "sick", "unwell": "unwell", "mom": "mum", "mommy": "mum", "mummy": "mum", "daddy": "dad",
+    # text-message spellings read as the word
+    "nite": "night", "nites": "night", "tonite": "tonight", "thru": "through", "coz": "becaus", "cos": "becaus",
+    "hrs": "hour", "hr": "hour", "wks": "week", "mnths": "month", "ppl": "peopl",
 }
 _KEEP_DOUBLE = set("lsfz")
 
