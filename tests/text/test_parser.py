@@ -564,3 +564,9 @@ def test_heavy_periods_and_tea_coloured_wee(abdominal: Pack) -> None:
 def test_text_message_spellings(spasm: Pack) -> None:
     answers = parse("calf cramp agony last nite, lasted like 20 mins, happens every nite", spasm).answers
     assert answers.get("symptom_duration") == "today" and answers.get("cramps_per_week") == 7.0
+
+
+def test_black_poo_and_normal_wee_and_poo(abdominal: Pack) -> None:
+    assert parse("Stomach ache, my poo is black and sticky.", abdominal).answers.get("black_stool") == "present"
+    answers = parse("Tummy pain on and off, my wee and poo look normal.", abdominal).answers
+    assert {answers.get(k) for k in ("black_stool", "blood_in_stool", "dark_urine", "blood_in_urine")} == {"absent"}
