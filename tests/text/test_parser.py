@@ -570,3 +570,8 @@ def test_black_poo_and_normal_wee_and_poo(abdominal: Pack) -> None:
     assert parse("Stomach ache, my poo is black and sticky.", abdominal).answers.get("black_stool") == "present"
     answers = parse("Tummy pain on and off, my wee and poo look normal.", abdominal).answers
     assert {answers.get(k) for k in ("black_stool", "blood_in_stool", "dark_urine", "blood_in_urine")} == {"absent"}
+
+
+def test_no_poo_for_days_is_constipation(abdominal: Pack) -> None:
+    text = "My daughter is 5, she hasn't done a poo for 5 days and her tummy hurts."
+    assert parse(text, abdominal).answers.get("constipated") == "present"
