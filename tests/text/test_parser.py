@@ -575,3 +575,10 @@ def test_black_poo_and_normal_wee_and_poo(abdominal: Pack) -> None:
 def test_no_poo_for_days_is_constipation(abdominal: Pack) -> None:
     text = "My daughter is 5, she hasn't done a poo for 5 days and her tummy hurts."
     assert parse(text, abdominal).answers.get("constipated") == "present"
+
+
+def test_playing_a_sport_is_not_cramping_during_it(spasm: Pack) -> None:
+    assert "exercise_triggered" not in parse("My son plays rugby, his calf cramps at night.", spasm).answers
+    assert parse("Cramp in my calf while playing rugby.", spasm).answers.get("exercise_triggered") == "present"
+    text = "I'm on dialysis three times a week and get awful cramps during the sessions."
+    assert parse(text, spasm).answers.get("during_dialysis") == "present"
