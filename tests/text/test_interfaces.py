@@ -152,6 +152,12 @@ def test_bench_parse_scores_against_the_blind_coding_unless_as_labelled():
     with_coding = bench.run(pack, [coded], rounds=1, same_complaint=bench.complaint_equivalents("spasm"))
     assert with_coding.pairs_expected > as_labelled.pairs_expected
     assert bench.complaint_equivalents("spasm")["muscle_weakness_or_aching"] == "muscle_cramp"
+    # a weakness story the set had to file under cramp: the parsed complaint's own answer reads as the label's
+    weak = bench.TextCase(id="X", text="My legs feel weak and I struggle with the stairs.",
+                          stated={"presentation": "cramp"}, complaint="muscle_cramp")
+    mapped = bench.run(pack, [weak], rounds=1, same_complaint=bench.complaint_equivalents("spasm"))
+    plain = bench.run(pack, [weak], rounds=1)
+    assert mapped.complaint_accuracy == 1.0 and mapped.true_positives == plain.true_positives + 1
 
 
 # ---- HTTP API --------------------------------------------------------------------------------------------

@@ -111,6 +111,11 @@ def complaint_equivalents(pack_id: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in (raw.get(pack_id) or {}).items()}
 
 
+def _complaint_answers(pack: Pack, complaint_id: str) -> dict[str, Any]:
+    comp = next((c for c in pack.meta.complaints if c.id == complaint_id), None)
+    return dict(comp.answers) if comp is not None else {}
+
+
 def _bin(e: Evidence, v: float) -> str:
     i = sum(1 for edge in e.bins if v >= edge)
     return outcome_ids(e)[i]
@@ -170,7 +175,15 @@ def run(
         assert result is not None
         stated = case.facts()
         gold = answer_pairs(pack, stated)
-        pred = answer_pairs(pack, result.answers)
+        answers = dict(result.answers)
+        older = (same_complaint or {}).get(result.complaint or "")
+        if older and result.complaint and older != case.complaint:
+            older = None
+        if older and result.complaint:  # the answers that define the newer complaint read as the older label's
+            for k, v in _complaint_answers(pack, older).items():
+                if _complaint_answers(pack, result.complaint).get(k) == answers.get(k):
+                    answers[k] = v
+        pred = answer_pairs(pack, answers)
         if labelled_only:
             pred = {(k, v) for k, v in pred if k in labelled}
         tp += len(gold & pred)
