@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -157,11 +158,7 @@ def _print_set(console: Console, s: bench.SetReport, chosen: tuple[str, ...], hp
             f"{cal.n:,} cases; mean top-1 share {cal.mean_top1_share:.3f} vs top-1 accuracy "
             f"{cal.top1_accuracy:.3f}; mean share of none of these {cal.mean_unknown_share:.3f}"
         )
-        for col in ("share bin", "cases", "mean share", "accuracy"):
-            t.add_column(col, justify="right")
-        for b in cal.bins:
-            t.add_row(f"{b.lo:.1f}-{b.hi:.1f}", f"{b.n:,}", f"{b.mean_share:.3f}", f"{b.accuracy:.3f}")
-        console.print(t)
+        console.print(_reliability(t, cal, "share"))
     for label, cal in (
         ("out-of-fold: 5-fold cross-fitting by cohort within this file", s.probability_crossfit),
         ("shipped coefficients, fitted on the whole dev sample: in-sample there", s.probability),
@@ -173,8 +170,13 @@ def _print_set(console: Console, s: bench.SetReport, chosen: tuple[str, ...], hp
             + f" over {cal.n:,} cases; mean probability {cal.mean_top1_share:.3f} vs top-1 accuracy "
             f"{cal.top1_accuracy:.3f}"
         )
-        for col in ("probability bin", "cases", "mean probability", "accuracy"):
-            t.add_column(col, justify="right")
-        for b in cal.bins:
-            t.add_row(f"{b.lo:.1f}-{b.hi:.1f}", f"{b.n:,}", f"{b.mean_share:.3f}", f"{b.accuracy:.3f}")
-        console.print(t)
+        console.print(_reliability(t, cal, "probability"))
+
+
+def _reliability(table: Table, cal: Any, what: str) -> Table:
+    """A reliability table: per bin of the figure, the cases, its mean and the top-1 accuracy."""
+    for col in (f"{what} bin", "cases", f"mean {what}", "accuracy"):
+        table.add_column(col, justify="right")
+    for b in cal.bins:
+        table.add_row(f"{b.lo:.1f}-{b.hi:.1f}", f"{b.n:,}", f"{b.mean_share:.3f}", f"{b.accuracy:.3f}")
+    return table
