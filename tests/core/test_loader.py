@@ -115,3 +115,12 @@ def test_an_emergency_gate_item_must_be_named_by_an_emergency_rule(pack_copy):
     problems = " ".join(pack_problems(pack_copy))
     assert "'fever' is named by no emergency rule" in problems  # long_fever is only a same-day rule
     assert "'jaw_stiff'" not in problems  # lockjaw calls an ambulance
+
+
+def test_a_broken_pack_yaml_is_reported_once_not_as_a_cascade(pack_copy):
+    from tests.conftest import edit_yaml, pack_problems
+
+    edit_yaml(pack_copy / "pack.yaml", lambda meta: meta.update(emergency_rule_min_share=2))
+    problems = pack_problems(pack_copy)
+    assert any("emergency_rule_min_share" in p for p in problems)
+    assert all(p.startswith("pack.yaml") for p in problems), problems  # no "unknown complaint", no age bands

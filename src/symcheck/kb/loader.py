@@ -281,7 +281,7 @@ def _check_references(data: PackData, out: _Collector) -> None:
         entry = "" if f == f"conditions/{cond.id}.yaml" else cond.id
         prior = cond.prior
         for key, mult in prior.age.items():
-            if key not in band_keys:
+            if meta is not None and key not in band_keys:  # a pack.yaml that failed to load is reported once, not here
                 out.add(f, entry, f"prior.age.{key}", f"is not an age band of pack.yaml ({', '.join(sorted(band_keys))})")
             if not isinstance(mult, int | float) or mult < 0 or math.isnan(mult):
                 out.add(f, entry, f"prior.age.{key}", f"{mult} is not a multiplier >= 0")
@@ -352,7 +352,7 @@ def _check_references(data: PackData, out: _Collector) -> None:
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value not in allowed_strings:
                 out.add(f, entry, "when", f"{node.value!r} is not a choice of the evidence it is compared with")
         for cid in rule.complaints:
-            if cid not in complaint_ids:
+            if meta is not None and cid not in complaint_ids:
                 out.add(f, entry, "complaints", f"unknown complaint {cid!r}")
         if not rule.scope and LEVELS.index(rule.level) >= LEVELS.index("consultation_24") and any(
                 isinstance(node, ast.Not) for node in ast.walk(ast.parse(rule.when.strip(), mode="eval"))):
@@ -480,7 +480,7 @@ def _check_phrases(data: PackData, ph: Phrases, out: _Collector) -> None:
     complaint_ids = {c.id for c in data.meta.complaints} if data.meta else set()
     for key in ph.complaints:
         cid = key.partition(".")[0]  # "complaint.name": a second entry (e.g. with near words) for one complaint
-        if cid not in complaint_ids and cid != "not_a_complaint":
+        if data.meta is not None and cid not in complaint_ids and cid != "not_a_complaint":
             out.add(f, f"complaints.{key}", "id", "unknown complaint")
     for key, entry in ph.evidence.items():
         ev_id, _, value = key.partition(".")
