@@ -158,3 +158,21 @@ def test_emergency_from_the_gate_names_the_ticked_item_once(site: TestClient, sp
     assert spasm.meta.emergency_gate_question not in found.group(1)  # the item alone, not the whole list question
     assert (first.label or first.question.lay) in found.group(1)
     assert html.count('class="emergency-action"') == 0  # the heading already says it
+
+
+def test_a_cause_says_what_it_would_need_only_when_that_is_more_than_the_result(site: TestClient) -> None:
+    """Under "call an ambulance", "if this is the cause: go to an emergency department" reads as a second,
+    smaller answer; under "book a doctor", it is the warning worth giving."""
+    floppy = [("action", "result"), ("age", "2"), ("sex", "female"), ("for_whom", "other"),
+              ("complaint", "muscle_cramp"), ("a", "emergency_gate="), ("a", "cramp_location=legs"),
+              ("a", "muscle_weakness=present"), ("a", "red_flags:child_emergency=child_floppy_hard_to_wake")]
+    html = site.post("/check", data=as_form(floppy)).text
+    assert 'data-level="emergency_ambulance"' in html
+    assert "If this is the cause:" not in html
+    calf = [("action", "result"), ("age", "67"), ("sex", "female"), ("for_whom", "self"),
+            ("complaint", "muscle_cramp"), ("a", "cramp_location=calf"), ("a", "exercise_triggered=present"),
+            ("a", "symptom_duration=today")]
+    html = site.post("/check", data=as_form(calf)).text
+    assert 'data-level="consultation"' in html
+    lines = re.findall(r'class="cause-urgency">If this is the cause: ([^<]+)<', html)
+    assert len(lines) == 1  # a clot in the leg, which would need a doctor the same day

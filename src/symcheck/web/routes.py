@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from symcheck.engine.model import LEVEL_NAMES
 from symcheck.errors import InputError, NotFound
 from symcheck.fhir import assessment_bundle, bundle_json
 from symcheck.interview import wording
@@ -637,10 +638,14 @@ def _result_page(
             return _error_page(request, pack, exc)
     causes: list[dict[str, Any]] = []
     unlikely: list[dict[str, Any]] = []
+    level = LEVEL_NAMES.index(assessment.triage.level)
     for item in assessment.differential:
         cond = pack.conditions[item.condition_id]
+        # "If this is the cause: ..." only where it asks for more than the result does; under "call an
+        # ambulance", "go to an emergency department" for one of the causes would read as a second answer
+        more_urgent = LEVEL_NAMES.index(cond.urgency) > level
         # under half a percent rounds to 0%: list those as considered, without a bar
-        (causes if item.probability >= 0.005 else unlikely).append({"item": item, "c": cond})
+        (causes if item.probability >= 0.005 else unlikely).append({"item": item, "c": cond, "more_urgent": more_urgent})
     return render(
         request,
         "check_result.html",
