@@ -268,6 +268,16 @@ def test_serve_documents_and_checks_the_setting(monkeypatch: pytest.MonkeyPatch)
     from symcheck.cli.apps import app
 
     monkeypatch.delenv("SYMCHECK_EMBED_ORIGINS", raising=False)
+    # `serve` writes its settings into this process's environment for its workers: undo that after the test,
+    # or every later create_app() in the run would serve only this test's pack
+    from symcheck.api.app import BODY_TIMEOUT_ENV, TRUSTED_HOSTS_ENV
+    from symcheck.api.process import PARENT_PID_ENV
+    from symcheck.api.registry import DEFAULT_PACK_ENV, PACKS_ENV
+    from symcheck.store.db import DATABASE_URL_ENV
+
+    for key in (PACKS_ENV, DEFAULT_PACK_ENV, DATABASE_URL_ENV, BODY_TIMEOUT_ENV, TRUSTED_HOSTS_ENV, PARENT_PID_ENV):
+        monkeypatch.setenv(key, "")  # recorded, so the teardown removes whatever `serve` writes
+        monkeypatch.delenv(key)
     help_text = CliRunner().invoke(app, ["serve", "--help"], terminal_width=200).output
     assert "SYMCHECK_EMBED_ORIGINS" in help_text and "--embed-origin" in help_text
     # an InputError: symcheck's main prints it as one line "error: FIELD: message" and exits 2
