@@ -9,7 +9,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-from tests.web.browser import CHROMIUM, LAUNCH_ARGS, require_browser  # noqa: E402
+from tests.web.browser import launched_chromium, require_browser  # noqa: E402
 
 playwright_api = require_browser()
 
@@ -25,10 +25,7 @@ def spasm_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
-        yield b
-        b.close()
+    yield from launched_chromium(playwright_api)
 
 
 @pytest.mark.parametrize("script", [False, True])

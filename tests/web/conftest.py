@@ -29,12 +29,17 @@ def pack() -> Pack:
     return symcheck.load_pack(WEB_PACK)
 
 
-@pytest.fixture(scope="session")
-def client(pack: Pack) -> Iterator[TestClient]:
+def bare_site(pack: Pack) -> Iterator[TestClient]:
+    """A pack's web pages alone, on a bare app (no API, no store)."""
     app = FastAPI()
     mount_web(app, pack)
     with TestClient(app) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def client(pack: Pack) -> Iterator[TestClient]:
+    yield from bare_site(pack)
 
 
 @pytest.fixture(scope="session")
@@ -80,8 +85,5 @@ def spasm() -> Pack:
 @pytest.fixture(scope="module")
 def site(spasm: Pack) -> Iterator[TestClient]:
     """The spasm pack's pages alone, on a bare app."""
-    app = FastAPI()
-    mount_web(app, spasm)
-    with TestClient(app) as c:
-        yield c
+    yield from bare_site(spasm)
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from symcheck.errors import PackError
-from tests.web.browser import CHROMIUM, LAUNCH_ARGS, free_port, require_browser
+from tests.web.browser import CHROMIUM, free_port, launched_chromium, require_browser
 from tests.web.conftest import WEB_PACK
 
 pytestmark = pytest.mark.browser
@@ -62,10 +62,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
-        yield b
-        b.close()
+    yield from launched_chromium(playwright_api)
 
 
 class Tab:

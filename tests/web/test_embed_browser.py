@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.browser import CHROMIUM, LAUNCH_ARGS, free_port, require_browser
+from tests.web.browser import CHROMIUM, free_port, launched_chromium, require_browser
 from tests.web.conftest import WEB_PACK
 
 pytestmark = pytest.mark.browser
@@ -123,10 +123,7 @@ def origins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
-        yield b
-        b.close()
+    yield from launched_chromium(playwright_api)
 
 
 def _tab(browser: Any, viewport: dict[str, int], javascript: bool = True) -> tuple[Any, Any, list[str]]:
