@@ -131,9 +131,19 @@ def _gate_question(iv: Interview, items: list[str]) -> NextQuestion:
     )
 
 
-def _rule_named_for_complaint(iv: Interview) -> set[str]:
-    return {n for r in iv.pack.compiled.rules if not r.scope and (not r.complaints or iv.complaint in r.complaints)
-            for n in r.order}
+_NAMED_FOR: dict[tuple[int, str | None], tuple[object, frozenset[str]]] = {}  # per pack object and complaint
+
+
+def _rule_named_for_complaint(iv: Interview) -> frozenset[str]:
+    """Evidence named by the rules of this complaint (a pack never changes once loaded, so it is kept)."""
+    key = (id(iv.pack), iv.complaint)
+    hit = _NAMED_FOR.get(key)
+    if hit is not None and hit[0] is iv.pack:
+        return hit[1]
+    named = frozenset(n for r in iv.pack.compiled.rules
+                      if not r.scope and (not r.complaints or iv.complaint in r.complaints) for n in r.order)
+    _NAMED_FOR[key] = (iv.pack, named)
+    return named
 
 
 def _describe_items(iv: Interview) -> list[str]:
