@@ -582,3 +582,40 @@ def test_playing_a_sport_is_not_cramping_during_it(spasm: Pack) -> None:
     assert parse("Cramp in my calf while playing rugby.", spasm).answers.get("exercise_triggered") == "present"
     text = "I'm on dialysis three times a week and get awful cramps during the sessions."
     assert parse(text, spasm).answers.get("during_dialysis") == "present"
+
+
+# ---- which side (issue 13, fourth round) ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        # one side said of one place of the problem and the other side of another: both sides
+        ("My right hamstring locked solid, then the inside of my left thigh went as well.", "both_sides"),
+        ("Cramp in my right calf last night, and tonight my left foot cramped.", "both_sides"),
+        # a side word that is not where the problem is does not count
+        ("My left calf ached like a cramp. Now a sharp pain on the right side of my chest.", "one_side"),
+        ("The left corner of my mouth and my left hand went tingly and stiff.", "one_side"),
+        # a side that is said to be fine is not the problem's
+        ("My left calf cramps at night and my right calf is fine.", "one_side"),
+        # "both legs" inside a longer finding that shares its words still says the side
+        ("Since yesterday both legs feel heavy and stiff.", "both_sides"),
+    ],
+)
+def test_which_side(spasm: Pack, text: str, side: str) -> None:
+    assert parse(text, spasm).answers.get("laterality") == side
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Calf cramps at night. I can walk and both legs feel strong.", "Tingling lips. I can lift both arms."],
+)
+def test_the_side_of_what_is_fine_is_not_the_problems(spasm: Pack, text: str) -> None:
+    assert "laterality" not in parse(text, spasm).answers
+
+
+def test_a_phrase_stretched_by_a_gap_does_not_hide_one_with_more_words_of_its_own(spasm: Pack) -> None:
+    # "legs ... stiff" spans more words but says only two of them; "both legs feel heavy" (a warning sign) says four
+    answers = parse("I'm 71. Since yesterday both legs feel heavy and stiff.", spasm).answers
+    assert answers.get("both_legs_weak") == "present"
+    # "jaw gets tired ... chewing" is weakness with use, not pain on chewing
+    answers = parse("Lately my jaw gets tired halfway through chewing a steak.", spasm).answers
+    assert answers.get("weakness_worse_with_use") == "present" and "jaw_pain_chewing" not in answers

@@ -38,6 +38,11 @@ class Lexicon:
     red_flags: set[str] = field(default_factory=set)
     scope_complaints: set[str] = field(default_factory=set)  # complaints whose answers fire a scope rule
     max_len: int = 1
+    # where/which-side items: some choice is read only beside a word for the problem (`near`)
+    descriptors: set[str] = field(default_factory=set)
+    # which-side items: evidence id -> (the choice that says one side, the choice that says both), known from the
+    # pack's own words: the one choice lists "left leg"-like phrases, the other "left and right"
+    sides: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def add(self, keys: tuple[str, ...], target: Target) -> None:
         if not keys:
@@ -81,6 +86,29 @@ def scope_complaints(pack: Pack) -> set[str]:
     return out
 
 
+_LEFT, _RIGHT = stem("left"), stem("right")
+
+
+def _side_choices(pack: Pack) -> dict[str, tuple[str, str]]:
+    """Items whose choices say one side or both, from the pack's phrases: the choice with "left and right" among
+    its phrases is both sides; the choice with phrases that start "left ..." or "right ..." is one side."""
+    ph = pack.phrases
+    if ph is None:
+        return {}
+    both: dict[str, str] = {}
+    one: dict[str, str] = {}
+    for key, entry in ph.evidence.items():
+        ev_id, _, value = key.partition(".")
+        if not value or ev_id not in pack.evidence or pack.evidence[ev_id].type == "yes_no":
+            continue
+        phrases = [phrase_keys(p) for p in (entry if isinstance(entry, list) else entry.phrases)]
+        if (_LEFT, "and", _RIGHT) in phrases:
+            both[ev_id] = value
+        elif any(len(k) > 1 and k[0] in (_LEFT, _RIGHT) for k in phrases):
+            one.setdefault(ev_id, value)
+    return {e: (one[e], both[e]) for e in both if e in one and one[e] != both[e]}
+
+
 _CACHE: dict[int, tuple[weakref.ref[Pack], Lexicon]] = {}
 
 
@@ -98,6 +126,8 @@ def lexicon_for(pack: Pack) -> Lexicon:
             phrases = entry if isinstance(entry, list) else entry.phrases
             near = () if isinstance(entry, list) else tuple(phrase_keys(n) for n in entry.near)
             target = Target(ev_id, value or "present", near)
+            if near and pack.evidence[ev_id].type != "yes_no":
+                lex.descriptors.add(ev_id)
             for p in phrases:
                 lex.add(phrase_keys(p), target)
                 for t in tokenize(p):
@@ -124,6 +154,7 @@ def lexicon_for(pack: Pack) -> Lexicon:
                 for t in tokenize(p):
                     if t.kind == "w":
                         vocab[t.text.replace("'", "")] = t.key
+    lex.sides = _side_choices(pack)
     lex.speller = Speller(vocab)
     english_words()  # read the word list at start-up, not during the first parse
     lex.red_flags = red_flag_evidence(pack)

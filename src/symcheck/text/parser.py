@@ -56,6 +56,7 @@ _RELATIVES = {stem(w) for w in (
 )}
 _FAMILY = stem("family")
 _LIKE = stem("like")
+_LEFT, _RIGHT = stem("left"), stem("right")
 _MY = stem("my")
 _I = stem("i")
 _NEG_WORDS = {stem(w) for w in ("no", "not", "never", "without", "nothing")}
@@ -232,22 +233,24 @@ class _Parse:
                     self.pack.evidence[tg.evidence_id].kind == "risk_factor" and self._near_before(tg.near, i)
                 )]
                 if ok:
-                    found.append((i, end, ok, len(keys)))
+                    found.append((i, end, ok, sum(k != "..." for k in keys)))
         # Layers: words that describe where/which side (choice entries with `near`) do not compete with
         # findings for the same words ("thighs ache" is both a location and an ache).
         chosen = []
 
         def layer_of(t: Target) -> str:
-            # where/which-side words (choices with `near`) each form their own layer; yes/no findings share one
-            return t.evidence_id if t.near and self.pack.evidence[t.evidence_id].type != "yes_no" else ""
+            # where/which-side words each form their own layer, so a longer finding that shares their words
+            # ("both legs feel heavy and stiff") does not hide them; yes/no findings share one
+            return t.evidence_id if t.evidence_id in self.lex.descriptors else ""
 
         layers = {layer_of(t) for _, _, ts, _ in found for t in ts}
         for layer in layers:
             part = [(a, b, [t for t in ts if layer_of(t) == layer], nk) for a, b, ts, nk in found]
             part = [m for m in part if m[2]]
-            # longest first (the phrase with more words of its own over one stretched by fillers), then
-            # leftmost; a phrase inside a longer one does not count on its own
-            part.sort(key=lambda m: (-(m[1] - m[0]), -m[3], m[0]))
+            # the phrase with more words of its own first (one stretched by fillers or a "..." gap is not longer
+            # for it: "both legs feel heavy" over "legs ... stiff" in "both legs feel heavy and stiff"), then the
+            # longer, then the leftmost; a phrase inside a longer one does not count on its own
+            part.sort(key=lambda m: (-m[3], -(m[1] - m[0]), m[0]))
             taken: set[int] = set()
             for a, b, targets, _ in part:
                 if any(k in taken for k in range(a, b)):
@@ -333,6 +336,7 @@ class _Parse:
         complaint, cspan, scores = self.complaint()
         self.complaint_id = complaint
         self._drop_borrowed_descriptions(findings)
+        self._left_and_right(findings)
         findings.extend(self.value_findings(findings))
         self._measured(findings)
         self._denied_now(findings)
@@ -548,6 +552,11 @@ class _Parse:
                     or f.evidence_id in self.lex.red_flags or f.polarity != "present"):
                 keep.append(f)
                 continue
+            if f.evidence_id in self.lex.descriptors and any(
+                g.polarity == "absent" and g.source == "phrase" and g.span.start <= f.span.start
+                and f.span.end <= g.span.end for g in findings
+            ):
+                continue  # "both legs feel strong", "I can lift both arms": the side of what is fine, not of the problem
             a = self._tok_at(f.span.start)
             clause = self._clause(a)
             if any(clause.start <= m < clause.stop for m, _ in self.mentions):
@@ -564,6 +573,37 @@ class _Parse:
                 continue
             keep.append(f)
         findings[:] = keep
+
+    def _left_and_right(self, findings: list[Finding]) -> None:
+        """"my right hamstring locked, then my left thigh went as well": one side said of a place of the problem
+        and the other side said of another is both sides. Only side words that name where the problem is count
+        (a place read with them: "left calf"), so "a sharp pain on the right side of my chest" beside a left calf
+        cramp stays one side."""
+        for ev_id, (one, both) in self.lex.sides.items():
+            said: dict[str, list[Finding]] = {}
+            for f in findings:
+                if not (f.evidence_id == ev_id and f.value == one and f.polarity == "present" and f.time == "now"
+                        and f.source == "phrase"):
+                    continue
+                a, b = self._tok_at(f.span.start), self._tok_at(f.span.end)
+                sides = {self.tokens[k].key for k in range(a, b)} & {_LEFT, _RIGHT}
+                placed = any(
+                    g.evidence_id in self.lex.descriptors and g.evidence_id != ev_id and g.polarity == "present"
+                    and g.span.start < f.span.end and f.span.start < g.span.end for g in findings
+                )
+                if len(sides) == 1 and placed:
+                    said.setdefault(sides.pop(), []).append(f)
+            if len(said) == 2:
+                first = min((f for fs in said.values() for f in fs), key=lambda f: f.span.start)
+                last = max((f for fs in said.values() for f in fs), key=lambda f: f.span.start)
+                for fs in said.values():
+                    for f in fs:
+                        findings.remove(f)
+                findings.append(first.model_copy(update={
+                    "value": both,
+                    "span": Span(start=first.span.start, end=last.span.end,
+                                 text=self.text[first.span.start : last.span.end]),
+                }))
 
     def _tok_at(self, char: int) -> int:
         """The first token that starts at or after character `char`."""
