@@ -619,3 +619,26 @@ def test_a_phrase_stretched_by_a_gap_does_not_hide_one_with_more_words_of_its_ow
     # "jaw gets tired ... chewing" is weakness with use, not pain on chewing
     answers = parse("Lately my jaw gets tired halfway through chewing a steak.", spasm).answers
     assert answers.get("weakness_worse_with_use") == "present" and "jaw_pain_chewing" not in answers
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "!word" in a phrase: a word that must not follow it
+        ("Calf cramps. She doesn't really drink milk.", None),
+        ("Calf cramps. I drink a lot of water.", None),
+        ("Calf cramps. I don't drink enough water.", None),
+        ("Calf cramps. I don't drink.", "absent"),
+        ("Calf cramps. I hardly drink, maybe a glass at Christmas.", "absent"),
+        ("Calf cramps. He drinks a lot.", "present"),
+    ],
+)
+def test_a_drink_that_is_not_alcohol(spasm: Pack, text: str, expected: str | None) -> None:
+    assert parse(text, spasm).answers.get("heavy_alcohol") == expected
+
+
+def test_a_not_after_word_takes_no_words_and_never_opens_a_phrase() -> None:
+    from symcheck.text.tokens import phrase_keys
+
+    assert phrase_keys("don't drink !milk !water") == (*phrase_keys("don't drink"), "!milk", "!water")
+    assert phrase_keys("!milk") == ()

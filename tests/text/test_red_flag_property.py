@@ -12,6 +12,8 @@ question asked only at some ages or of one sex does not apply to a person outsid
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -35,8 +37,10 @@ class _Pack:
         for key, entry in self.pack.phrases.evidence.items():
             ev_id, _, value = key.partition(".")
             if ev_id in self.lex.red_flags and value in ("", "present") and isinstance(entry, list):
-                # a "..." gap may be empty; an "=word" is that word as written
-                self.phrases.setdefault(ev_id, []).extend(p.replace(" ... ", " ").replace("=", "") for p in entry)
+                # a "..." gap may be empty; an "=word" is that word as written; a "!word" is not said
+                self.phrases.setdefault(ev_id, []).extend(
+                    re.sub(r" !\S+", "", p).replace(" ... ", " ").replace("=", "") for p in entry
+                )
         self.red_flags = sorted(self.phrases)
 
     def targets(self, phrase: str) -> set[tuple[str, str]]:
@@ -44,7 +48,7 @@ class _Pack:
         keys = phrase_keys(phrase)
         found: set[tuple[str, str]] = set()
         for k, targets in self.lex.index.get(index_key(keys[0]), []):
-            if tuple(index_key(x) for x in k if x != "...") == keys:  # "=weeks" is the word as written
+            if tuple(index_key(x) for x in k if x != "..." and x[0] != "!") == keys:  # "=weeks" is the word as written
                 found |= {(t.evidence_id, t.value) for t in targets}
         return found
 

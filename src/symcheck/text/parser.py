@@ -25,6 +25,7 @@ from symcheck.text.lexicon import FILLERS, Lexicon, Target, lexicon_for
 from symcheck.text.models import Finding, ParseResult, Person, Polarity, Span
 from symcheck.text.tokens import (
     COMMON,
+    NOT_AFTER,
     POSSESSIVES,
     SENTENCE_END,
     SUBJECT_PRONOUNS,
@@ -86,6 +87,15 @@ def _match(tokens: list[Token], i: int, keys: tuple[str, ...], k: int = 0) -> in
                 if end is not None:
                     return end
             return None
+        if keys[k][0] == "!":
+            # a word that must not follow ("doesn't drink !milk"); it takes no words of its own
+            for g in range(j, min(n, j + NOT_AFTER)):
+                if tokens[g].key in SENTENCE_END:
+                    break
+                if tokens[g].key == keys[k][1:]:
+                    return None
+            k += 1
+            continue
         if j >= n:
             return None
         if token_matches(tokens[j], keys[k]):

@@ -102,11 +102,16 @@ def tokenize(text: str) -> list[Token]:
 
 def phrase_keys(phrase: str) -> tuple[str, ...]:
     """Keys of a lexicon phrase. A word written "=legs" matches that exact word only (no stemming), for the
-    few places where the ending carries meaning (plural "legs" means both sides)."""
+    few places where the ending carries meaning (plural "legs" means both sides). A word written "!milk" after
+    the phrase's words is one that must not follow them ("doesn't drink !milk": "she doesn't drink milk" says
+    nothing about alcohol); it matches no words of its own."""
     out: list[str] = []
     for word in phrase.split():
         if word == "...":
             out.append("...")
+        elif word.startswith("!") and len(word) > 1:
+            if out:  # it follows a phrase's words; on its own it says nothing
+                out.extend("!" + t.key for t in tokenize(word[1:]) if t.kind == "w")
         elif word.startswith("=") and len(word) > 1:
             out.append("=" + normalise_word(word[1:].lower()))
         else:
@@ -128,6 +133,9 @@ def token_matches(tok: Token, key: str) -> bool:
     if key[0] == "=":
         return normalise_word(tok.text) == key[1:]
     return tok.key == key or (key == _MY and tok.key in POSSESSIVES) or (key == _I and tok.key in SUBJECT_PRONOUNS)
+
+
+NOT_AFTER = 3  # a "!word" must not be among this many words after the phrase (same sentence): "drink much milk"
 
 
 def index_key(key: str) -> str:
