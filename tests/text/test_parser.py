@@ -343,6 +343,20 @@ def test_a_warning_sign_said_of_a_relative_is_kept(spasm: Pack) -> None:
     assert "active_cancer" not in parse("I'm 26. No one in my family has bowel cancer.", spasm).answers
 
 
+@pytest.mark.parametrize(
+    ("text", "ev"),
+    [
+        ("My lips tingle. My sister had tingling like this from low calcium once.", "neck_surgery_or_hypopara"),
+        ("I get calf cramps. My dad has kidney failure and is on dialysis.", "dialysis"),
+        ("My calf cramps. My brother has cancer.", "active_cancer"),
+    ],
+)
+def test_a_relatives_history_is_theirs_even_when_a_rule_names_it(spasm: Pack, text: str, ev: str) -> None:
+    # a history, medicine or exposure (a risk factor) said of a relative is not the patient's; signs of the body
+    # are still kept (above)
+    assert parse(text, spasm).answers.get(ev) != "present"
+
+
 def test_a_painkillers_duration_is_not_the_complaints(spasm: Pack) -> None:
     text = "I've been on co-codamol for a bad knee for three weeks. I've got crampy wind pains low in my tummy."
     assert parse(text, spasm).answers.get("symptom_duration") != "weeks"

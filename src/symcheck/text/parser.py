@@ -155,7 +155,7 @@ class _Parse:
         self.person_tokens: set[int] = set()  # "my son, 8": who it is about, never what the complaint is
         # someone speaks in the first person, so "my dad has ..." can be about another person than the patient
         self.patient_relation: str | None = None
-        self._first_person = any(t.key in _FIRST_PERSON for t in self.tokens)
+        self._first_person = any(t.key in _FIRST_PERSON or t.key == _MY for t in self.tokens)
         self.mentions: list[tuple[int, int]] = []  # token ranges that name a complaint, as said (not denied)
         self._near_memo: dict[tuple[int, int, tuple[tuple[str, ...], ...]], bool] = {}
         self.over: list[tuple[int, int]] = []  # stretches said to be over ("..., which has gone now")
@@ -305,10 +305,11 @@ class _Parse:
             for tg in targets:
                 e = pack.evidence[tg.evidence_id]
                 if other is not None and not e.id.startswith("family_history") and not (
-                    e.id in self.lex.red_flags and pol == "present" and tg.value != "absent"
+                    e.id in self.lex.red_flags and pol == "present" and tg.value != "absent" and e.kind != "risk_factor"
                 ):
                     # "my sister had low calcium", "no one in my family has bowel cancer": not the patient's; a
-                    # warning sign is kept all the same (a wrong reading must not hide one)
+                    # warning sign of the body is kept all the same (a wrong reading must not hide one), but a
+                    # relative's history, medicine or exposure is theirs
                     continue
                 if asked is not None and e.id not in self.lex.red_flags:
                     # "Is this stress?" asks, it does not tell (a warning sign named in a question is kept)
