@@ -656,3 +656,17 @@ def test_a_not_after_word_takes_no_words_and_never_opens_a_phrase() -> None:
 
     assert phrase_keys("don't drink !milk !water") == (*phrase_keys("don't drink"), "!milk", "!water")
     assert phrase_keys("!milk") == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Over three days my neck and jaw have got stiffer and stiffer.", ["neck", "jaw"]),
+        ("Both eyelids sometimes squeeze shut on their own.", ["eyelid"]),
+        ("Her thigh is tender and bruised.", ["thigh"]),
+        # a measure is not the hand
+        ("My heel is sore, with a tender bit about two fingers above it.", None),
+    ],
+)
+def test_where_the_problem_is(spasm: Pack, text: str, place: list[str] | None) -> None:
+    assert parse(text, spasm).answers.get("cramp_location") == place
