@@ -71,6 +71,8 @@ ROWS = [
     ("OMIM:000002", "Eye disease", "", "HP:0000252", "PMID:12", "HP:0040283", "P"),
     ("OMIM:000003", "General neuro", "", "HP:0001250", "PMID:13", "1/2", "P"),
     ("OMIM:000003", "General neuro", "", "HP:0000505", "PMID:13", "", "P"),
+    # Looked for in five patients and found in none: not a feature of the disease (nor a NOT annotation).
+    ("OMIM:000003", "General neuro", "", "HP:0000252", "PMID:13", "0/5", "P"),
     ("OMIM:000004", "Adult intellectual disability", "", "HP:0001249", "PMID:14", "HP:0040281", "P"),
     ("OMIM:000004", "Adult intellectual disability", "", "HP:0003581", "PMID:14", "", "C"),
     ("OMIM:000005", "X-linked microcephaly", "", "HP:0000252", "PMID:15", "HP:0040281", "P"),
@@ -209,6 +211,27 @@ def test_patient_more_general_term(toy: RareIndex) -> None:
     assert model.KIND_NAMES[int(ts.observed_kind[0, 0])] == "patient_more_general"
     assert toy.term_ids[int(ts.observed_source[0, 0])] == "HP:0001250"
     assert ts.observed_lr[0, 0] > 1.0
+
+
+def test_a_count_of_none_is_not_a_feature_of_the_disease(toy: RareIndex) -> None:
+    # OMIM:000003 gives Microcephaly as "0/5". Shrunk like other counts it would become a frequency of 1/7, an
+    # exact match that "explains" the feature; it must count as unannotated instead, and not as a NOT.
+    neuro, epi = d(toy, "OMIM:000003"), d(toy, "OMIM:000001")
+    ts = explain(toy, ["HP:0000252"], ["OMIM:000003"])
+    assert model.KIND_NAMES[int(ts.observed_kind[0, 0])] == "no_match"
+    assert ts.observed_lr[0, 0] == pytest.approx(PARAMS.nomatch_lr)
+    s, e = toy.prof.dptr[neuro], toy.prof.dptr[neuro + 1]
+    assert t(toy, "HP:0000252") not in toy.prof.dterm[s:e].tolist()
+    # The null calibration samples every phenotype row of the toy's background diseases but that one.
+    ann = toy.ann
+    rows = (ann.row_aspect == model.ASPECT_PHENOTYPE) & ~ann.row_negated & ann.in_background[ann.row_disease]
+    assert len(toy.null_sample) == int(rows.sum()) - 1
+    # An excluded Microcephaly moves it exactly as it moves a disease that does not list the feature at all.
+    without = run(toy, ["HP:0001250"])
+    with_exc = run(toy, ["HP:0001250"], excluded=["HP:0000252"])
+    assert with_exc.log_score[neuro] - without.log_score[neuro] == pytest.approx(
+        with_exc.log_score[epi] - without.log_score[epi]
+    )
 
 
 def test_related_match_counts_less_than_specific(toy: RareIndex) -> None:

@@ -25,7 +25,7 @@ from symcheck.rare.model import Annotations, ProfileParams, Profiles, ScoreParam
 from symcheck.rare.obo import parse_obo
 
 # Bump whenever the compiled layout or its meaning changes.
-COMPILER_VERSION = "v8"
+COMPILER_VERSION = "v9"
 
 ROOT_PHENOTYPE = "HP:0000118"
 ROOT_ONSET = "HP:0003674"

@@ -153,9 +153,9 @@ class ScoreParams:
     # explains each observed feature with log-LR `unknown_log_lr` (the patient's features are features
     # of their disease, but we don't know its profile). Random features then go to it, not to whichever
     # disease happens to match them best.
-    temperature: float = 1.363
-    unknown_prior: float = 0.07975
-    unknown_log_lr: float = 0.9782
+    temperature: float = 1.349
+    unknown_prior: float = 0.1471
+    unknown_log_lr: float = 0.7165
 
 
 @dataclass(frozen=True)
@@ -269,6 +269,12 @@ def _csr_gather(ptr: IntArray, idx: IntArray, items: IntArray) -> tuple[IntArray
     return idx[np.repeat(starts, lens) + offsets].astype(np.int32), owner.astype(np.int32)
 
 
+def none_reported(ann: Annotations, rows: IntArray) -> BoolArray:
+    """Rows whose frequency is a count of none, "0/m"."""
+    out: BoolArray = (ann.row_freq[rows] == 0.0) & (ann.row_den[rows] > 0)
+    return out
+
+
 def row_frequencies(ann: Annotations, rows: IntArray, params: ProfileParams) -> FloatArray:
     freq = ann.row_freq[rows]
     den = ann.row_den[rows].astype(np.float64)
@@ -342,9 +348,13 @@ def build_profiles(
 
     pheno = ann.row_aspect[rows] == ASPECT_PHENOTYPE
     freqs = row_frequencies(ann, rows, params)
-    # "Excluded (0%)" frequencies say the same as a NOT qualifier.
-    negated = ann.row_negated[rows] | (pheno & (freqs <= 0.0))
-    pos = pheno & ~negated
+    # "Excluded (0%)" frequencies say the same as a NOT qualifier. A count of none ("0/m": looked for in m
+    # patients and not found) is neither: shrinkage would turn it into a small positive frequency, and the
+    # disease would then "explain" a feature its own patients lacked (LR up to hundreds for a rare term). It
+    # counts as not annotated: an observed feature it does not explain, no firm exclusion.
+    none_of_m = pheno & none_reported(ann, rows)
+    negated = ann.row_negated[rows] | (pheno & (freqs <= 0.0) & ~none_of_m)
+    pos = pheno & ~negated & ~none_of_m
     d = disease_of_row[pos].astype(np.int64)
     t = ann.row_term[rows][pos].astype(np.int64)
     f = freqs[pos]
@@ -732,6 +742,7 @@ def null_terms(graph: TermGraph, ann: Annotations, n: int = 1000) -> IntArray:
     rows = np.flatnonzero(
         (ann.row_aspect == ASPECT_PHENOTYPE)
         & ~ann.row_negated
+        & ~(ann.row_freq == 0.0)  # "0/m" or "Excluded": not a feature of the disease
         & ann.in_background[ann.row_disease]
         & graph.is_phenotype[ann.row_term]
     )
