@@ -670,3 +670,10 @@ def test_a_not_after_word_takes_no_words_and_never_opens_a_phrase() -> None:
 )
 def test_where_the_problem_is(spasm: Pack, text: str, place: list[str] | None) -> None:
     assert parse(text, spasm).answers.get("cramp_location") == place
+
+
+def test_a_follow_up_number_needs_the_complaint_that_opens_it(spasm: Pack) -> None:
+    # found by the red-flag property: with no complaint, a duration is no answer to "twitching for two weeks?"
+    assert "twitch_over_two_weeks" not in parse("I have over the past year.", spasm).answers
+    answers = parse("My eyelid has been twitching over the past year.", spasm).answers
+    assert answers.get("twitch_over_two_weeks") == "present"

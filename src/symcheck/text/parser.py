@@ -445,8 +445,11 @@ class _Parse:
             by_kind.setdefault(v.kind, []).append(v)
         for sid, slot in ph.slots.items():
             e = self.pack.evidence[sid]
-            if e.parent_value is not None and self.complaint_id is not None:
-                # a number read as the answer to a follow-up question only when the complaint opens it
+            if e.parent_value is not None:
+                # a number read as the answer to a follow-up question only when the complaint opens it (with no
+                # complaint, "over the past year" says nothing about how long any twitching has gone on)
+                if self.complaint_id is None:
+                    continue
                 given = self.pack.complaint(self.complaint_id).answers.get(e.parent or "")
                 if given is not None and e.parent_value not in (given if isinstance(given, list) else [given]):
                     continue
