@@ -4,11 +4,13 @@ runs the same service layer, and the property tests in tests/safety check each i
 1. RED FLAGS ONLY RAISE. A "yes" to a red-flag sign (a yes/no question a rule names that the pack marks as a
    warning sign: `red_flag: true`, or group `red_flags`) never lowers the triage level, self-care included.
    A "yes" to any other finding an urgent rule names (context such as hard exercise, a wound or a medicine)
-   never lowers an urgent level (consultation_24 and above) while one of those rules is still open or fired;
-   once every such rule is answered "no" (no dark urine after the hard exercise), the context is ordinary
-   evidence and may support a harmless cause. This holds whatever else has been answered and however many
-   flags are present: the differential's share of triage is computed so that it holds by construction
-   (`symcheck.engine.triage.level_masses`), not by a search over subsets.
+   never lowers the urgency that the conditions of its still open or fired urgent rules call for
+   (`protected_by`): while dark urine is not ruled out, hard exercise cannot make rhabdomyolysis look less
+   likely by making exercise cramps look likelier. Context is still evidence between other causes (having
+   stopped sedatives makes withdrawal likelier than serotonin toxicity), and once every such rule is
+   answered "no" it is ordinary evidence and may support a harmless cause. This holds whatever else has been
+   answered and however many flags are present: the differential's share of triage is computed so that it
+   holds by construction (`symcheck.engine.triage.level_masses`), not by a search over subsets.
 2. RULES ARE FLOORS. The level is never below that of any red-flag rule that fires.
 3. NO SELF-CARE WITH AN OPEN CHECK. Self-care is advised only when every screening check relevant to what the
    person reported is decided "no": the screening rules of their complaint, and every urgent rule one of
@@ -31,13 +33,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from symcheck.engine.model import LEVEL_NAMES
 from symcheck.engine.triage import CompiledRule
 
 if TYPE_CHECKING:
-    import numpy as np
     from numpy.typing import NDArray
 
+    from symcheck.interview.session import Interview
     from symcheck.kb.pack import Pack
     from symcheck.results import Assessment
 
@@ -68,6 +72,42 @@ def guarded_findings(pack: Pack, facts: Mapping[str, Any]) -> frozenset[str]:
                              if not r.scope and r.level >= urgent and n in r.order):
             out.add(n)
     return frozenset(out)
+
+
+def protected_by(pack: Pack, facts: Mapping[str, Any], finding: str) -> frozenset[int] | None:
+    """The conditions (indices) a guarded finding may not lower: every one for a sign (None); for context,
+    those its open or fired urgent rules name (every one again when such a rule names none)."""
+    if finding in red_flag_signs(pack):
+        return None
+    urgent = LEVEL_NAMES.index("consultation_24")
+    out: set[int] = set()
+    for r in pack.compiled.rules:
+        if r.scope or r.level < urgent or finding not in r.order or r.expression.evaluate(facts) is False:
+            continue
+        if not r.conditions:
+            return None
+        out.update(r.conditions)
+    return frozenset(out)
+
+
+def context_floor(before: Interview, finding: str, facts_after: Mapping[str, Any]) -> int:
+    """Invariant 1 for context: the level that the conditions `finding` protects call for, from their
+    red-flag-safe probabilities before it is added (-1 when they call for no urgent level). Adding the
+    finding never leaves the level below this."""
+    from symcheck.engine import triage as triage_mod
+    from symcheck.interview import triage as triage_svc
+
+    model = before.pack.compiled.model
+    safe = np.asarray(triage_svc.decide(before).masses.safe)
+    scope = protected_by(before.pack, facts_after, finding)
+    if scope is not None:
+        keep = np.zeros(len(safe), dtype=bool)
+        keep[list(scope)] = True
+        safe = np.where(keep, safe, 0.0)
+    for level in range(triage_mod.EMERGENCY_AMBULANCE, triage_mod.CONSULTATION, -1):
+        if float(safe[model.cond_urgency >= level].sum()) >= float(model.level_threshold[level]):
+            return level
+    return -1
 
 
 _NAMED: dict[tuple[int, int], tuple[Pack, frozenset[str]]] = {}  # per pack object: it never changes once loaded
@@ -159,6 +199,9 @@ def violations(pack: Pack, result: Assessment) -> list[str]:
             still_open = open_checks(pack, result.complaint, facts, post)
             if still_open:
                 out.append(f"self-care with open checks: {', '.join(still_open)}")
+        if level >= LEVEL_NAMES.index("consultation_24") and level > max((r.level for r in fired), default=-1) \
+                and not result.triage.from_conditions:
+            out.append(f"the differential sets {result.triage.level} but the triage names no cause for it")
         listed = {d.condition_id for d in result.differential}
         for cid in result.triage.from_conditions:
             if cid not in listed:

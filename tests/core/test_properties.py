@@ -34,18 +34,19 @@ def test_posterior_sums_to_one(mini_pack, demo, answers):
 def test_adding_a_red_flag_finding_never_lowers_triage(mini_pack, demo, answers, flag):
     # adding a new finding, not changing an answer ("don't know" to "yes" is a change: "don't know" to a
     # safety question already keeps the person from self-care). The invariant (symcheck.safety): a sign
-    # (jaw stiffness, fever) never lowers the level; context (a wound) never lowers an urgent level while a
-    # rule naming it is open or fired.
+    # (jaw stiffness, fever) never lowers the level; context (a wound) never lowers the level that the
+    # conditions of a rule naming it call for while that rule is open or fired.
     from symcheck import safety
 
     answers = {k: v for k, v in answers.items() if k != flag}
     before = LEVEL_NAMES.index(Interview(mini_pack, age=demo[0], sex=demo[1], answers=answers).result().triage.level)
     after_iv = Interview(mini_pack, age=demo[0], sex=demo[1], answers={**answers, flag: "present"})
     after = LEVEL_NAMES.index(after_iv.result().triage.level)
-    sign = flag in safety.red_flag_signs(mini_pack)
-    guarded = before >= LEVEL_NAMES.index("consultation_24") and flag in safety.guarded_findings(mini_pack, after_iv.facts())
-    if sign or guarded:
+    if flag in safety.red_flag_signs(mini_pack):
         assert after >= before
+    elif flag in safety.guarded_findings(mini_pack, after_iv.facts()):
+        before_iv = Interview(mini_pack, age=demo[0], sex=demo[1], answers=answers)
+        assert after >= safety.context_floor(before_iv, flag, after_iv.facts())
 
 
 @settings(max_examples=60, deadline=None)

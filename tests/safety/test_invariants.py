@@ -74,6 +74,12 @@ def _guarded(case: dict[str, object]) -> frozenset[str]:
     return safety.guarded_findings(PACK, iv.facts())
 
 
+def _context_floor(before: dict[str, object], flag: str, after: dict[str, object]) -> int:
+    make = lambda c: Interview(PACK, age=c["age"], sex=c["sex"], complaint=c["complaint"],  # type: ignore[arg-type]  # noqa: E731
+                               answers=c["answers"])  # type: ignore[arg-type]
+    return safety.context_floor(make(before), flag, make(after).facts())
+
+
 def _result(case: dict[str, object]):  # type: ignore[no-untyped-def]
     return Interview(PACK, age=case["age"], sex=case["sex"], complaint=case["complaint"],  # type: ignore[arg-type]
                      answers=case["answers"]).result()  # type: ignore[arg-type]
@@ -116,8 +122,10 @@ def test_many_flags_and_one_more_never_lowers_an_urgent_level(case, flag):
     after = _level(after_case)
     if flag in SIGNS:
         assert after >= before
-    elif before >= URGENT_LEVEL and flag in _guarded(after_case):
-        assert after >= before  # context whose urgent rule is still open or fired
+    elif flag in _guarded(after_case):
+        # context whose urgent rule is still open or fired: what the conditions of that rule call for stays
+        floor = _context_floor(case, flag, after_case)
+        assert after >= floor, f"{flag} lowered the level below {LEVEL_NAMES[floor]}: {LEVEL_NAMES[after]}"
 
 
 @SETTINGS
@@ -226,3 +234,35 @@ def test_web_checker_agrees_and_keeps_the_sign_invariant(api, case, sign):
         levels.append(LEVEL(found.group(1)))
     assert levels[0] == LEVEL(_result(case).triage.level)
     assert levels[1] >= levels[0]
+
+
+# ----- context findings protect the conditions of their own rules --------------------------------------------
+def _triage_level(answers: dict[str, object], age: float = 58, sex: str = "female") -> int:
+    return LEVEL(Interview(PACK, age=age, sex=sex, complaint="twitching", answers=answers).result().triage.level)
+
+
+def test_context_still_weighs_between_other_causes():
+    """Tremor, sweating and agitation with the medicines unknown keep serotonin toxicity possible; saying the
+    person stopped sedatives points to withdrawal (same-day care) instead, while fever, fits and confusion,
+    which would make withdrawal an emergency, are still open."""
+    signs = {"agitation_tremor_jerks": "present", "heavy_sweating": "present", "visible_twitching": "present",
+             "twitching_many_places": "present", "palpitations": "present", "symptom_duration": "days",
+             "seizure": "absent", "confusion": "absent"}  # fever not asked: the withdrawal check stays open
+    stopped = {**signs, "stopped_alcohol_or_sedatives": "present"}
+    assert "stopped_alcohol_or_sedatives" in _guarded({"age": 58, "sex": "female", "complaint": "twitching",
+                                                       "answers": stopped})
+    result = Interview(PACK, age=58, sex="female", complaint="twitching", answers=stopped).result()
+    assert result.triage.level == "consultation_24"
+    assert result.differential[0].condition_id == "sedative_withdrawal"
+
+
+def test_context_never_lowers_the_conditions_its_open_rule_names():
+    """Hard exercise with dark urine not asked: it may not make rhabdomyolysis look less likely than before."""
+    base = {"severe_muscle_pain": "present", "muscle_weakness": "present"}
+    before = Interview(PACK, age=30, sex="male", complaint="muscle_cramp", answers=base)
+    after = Interview(PACK, age=30, sex="male", complaint="muscle_cramp", answers={**base, "extreme_exertion": "present"})
+    rhabdo = PACK.compiled.condition_ids.index("rhabdomyolysis")
+    from symcheck.interview import triage as triage_svc
+
+    assert triage_svc.decide(after).masses.safe[rhabdo] >= triage_svc.decide(before).masses.safe[rhabdo]
+    assert LEVEL(after.result().triage.level) >= safety.context_floor(before, "extreme_exertion", after.facts())

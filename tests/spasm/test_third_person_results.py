@@ -117,7 +117,8 @@ def test_every_conditions_self_care_for_someone_else_has_no_you(pack):
 
 def test_someone_elses_emergency_reads_in_the_third_person():
     spasm = load_pack("spasm")
-    answers = {"recent_wound": "present", "wound_dirty_or_deep": "present", "tetanus_vaccine_uncertain": "present"}
+    answers = {"recent_wound": "present", "wound_dirty_or_deep": "present", "tetanus_vaccine_uncertain": "present",
+               "jaw_stiffness": "absent", "swallowing_difficulty": "absent", "triggered_spasms": "absent"}
     results = {sp: Interview(spasm, age=40, sex="male", complaint="muscle_cramp", answers=answers,
                              speaker=sp).result() for sp in ("self", "other")}
     rule = spasm.rule("tetanus_prone_wound")

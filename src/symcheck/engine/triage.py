@@ -136,28 +136,35 @@ class LevelMasses:
     """How strongly the differential calls for each level, guarded so that findings can only raise it.
 
     `at_least[L]` (L = consultation_24 .. emergency_ambulance) sums, over the conditions that need level L or
-    more, a red-flag-safe probability: each condition's posterior with every positive flag's term for any
-    other condition capped at the term it gives this condition. A flag then never moves odds away from the
-    condition, so each summand, and the sum, can only grow when a flag is added (exact, no subset search).
+    more, a red-flag-safe probability (`safe`): each condition's posterior with every positive flag that
+    protects it having its term for any other condition capped at the term it gives this condition. Such a
+    flag then never moves odds away from the condition, so each summand, and the sum, can only grow when it
+    is added (exact, no subset search). A sign protects every condition; a context finding protects the
+    conditions its open or fired urgent rules name (`symcheck.safety.protected_by`).
     `self_care` is the self-care causes' probability with every red-flag sign's term for them lowered to
     the smallest it gives any condition, so that a sign can only lower it.
     """
 
     at_least: tuple[float, ...]  # index by level; 0 and 1 unused
     self_care: float
+    safe: tuple[float, ...] = ()  # per condition: the red-flag-safe probability (0 for non-urgent ones)
 
 
-def level_masses(model: CompiledModel, lp: F64, urgent_rows: F64, sign_rows: F64) -> LevelMasses:
+def level_masses(model: CompiledModel, lp: F64, urgent_rows: F64, sign_rows: F64,
+                 protects: np.ndarray | None = None) -> LevelMasses:
     """`lp`: the log posterior with every answer in. `urgent_rows`: the terms inside `lp` of positive
-    findings named by urgent rules and of fired rules; `sign_rows`: those of positive red-flag signs."""
+    findings named by urgent rules and of fired rules; `sign_rows`: those of positive red-flag signs.
+    `protects[f, c]`: row f of `urgent_rows` may not lower condition c (None: every row protects every one)."""
     urgency = model.cond_urgency
     urgent = np.nonzero(urgency >= CONSULTATION_24)[0]
     safe = np.zeros(model.n_conditions)
     if len(urgent):
         if len(urgent_rows):
-            # excess[c, j] = sum over flags of max(0, term_j - term_c): what caps j at c's term removes
-            excess = np.maximum(urgent_rows[None, :, :] - urgent_rows.T[urgent][:, :, None], 0.0).sum(axis=1)
-            adjusted = lp[None, :] - excess
+            # gap[c, f, j] = max(0, term_fj - term_fc): what capping j at c's term for flag f removes
+            gap = np.maximum(urgent_rows[None, :, :] - urgent_rows.T[urgent][:, :, None], 0.0)
+            if protects is not None:
+                gap = gap * protects.T[urgent][:, :, None]
+            adjusted = lp[None, :] - gap.sum(axis=1)
         else:
             adjusted = np.broadcast_to(lp, (len(urgent), model.n_conditions))
         safe[urgent] = _softmax(adjusted)[np.arange(len(urgent)), urgent]
@@ -170,7 +177,7 @@ def level_masses(model: CompiledModel, lp: F64, urgent_rows: F64, sign_rows: F64
         excess_sc[:, ~self_care] = 0.0
         adjusted_sc = lp - excess_sc.sum(axis=0)
     sc = float(_softmax(adjusted_sc)[self_care].sum()) if self_care.any() else 0.0
-    return LevelMasses(tuple(at_least), sc)
+    return LevelMasses(tuple(at_least), sc, tuple(float(x) for x in safe))
 
 
 def safe_level(masses: LevelMasses, thresholds: Sequence[float], default_level: int) -> int:

@@ -51,6 +51,7 @@ class State:
     # the terms inside log_post of positive findings that may not lower urgency (see symcheck.safety),
     # fired rules included: those of urgent-rule findings and signs, and those of signs alone
     urgent_rows: F64
+    urgent_protects: np.ndarray  # [row, condition]: which conditions each urgent row may not lower
     sign_rows: F64
 
 
@@ -247,11 +248,19 @@ class Interview:
             if len(rule_rows):
                 lp = lp + rule_rows.sum(axis=0)
             idx = pack.compiled.outcome_index
-            urgent = [idx[k]["present"] for k in safety.guarded_findings(pack, facts)]
+            guarded = sorted(safety.guarded_findings(pack, facts), key=lambda k: idx[k]["present"])
             signs = [idx[k]["present"] for k in safety.red_flag_signs(pack) if self._answers.get(k) == "present"]
-            urgent_rows = np.vstack([triage_mod.outcome_rows(model, sorted(urgent)), rule_rows])
+            urgent_rows = np.vstack([triage_mod.outcome_rows(model, [idx[k]["present"] for k in guarded]),
+                                     rule_rows])
+            protects = np.ones(urgent_rows.shape, dtype=bool)  # fired rules' rows protect every condition
+            for i, k in enumerate(guarded):
+                scope = safety.protected_by(pack, facts, k)
+                if scope is not None:
+                    protects[i] = False
+                    protects[i, list(scope)] = True
             sign_rows = np.vstack([triage_mod.outcome_rows(model, sorted(signs)), rule_rows])
-            self._cache = State(lp, post_mod.normalise(lp), observed, facts, fired, urgent_rows, sign_rows)
+            self._cache = State(lp, post_mod.normalise(lp), observed, facts, fired, urgent_rows, protects,
+                                sign_rows)
         return self._cache
 
     def posterior(self) -> dict[str, float]:

@@ -44,7 +44,8 @@ def decide(iv: Interview, thresholds: np.ndarray | None = None) -> Decision:
     model = iv.pack.compiled.model
     fired = [r for r in state.fired if not r.scope]
     rule_level = max((r.level for r in fired), default=-1)
-    masses = triage_mod.level_masses(model, state.log_post, state.urgent_rows, state.sign_rows)
+    masses = triage_mod.level_masses(model, state.log_post, state.urgent_rows, state.sign_rows,
+                                     state.urgent_protects)
     diff_level = triage_mod.safe_level(masses, model.level_threshold if thresholds is None else thresholds,
                                        model.default_level)
     level = max(rule_level, diff_level)
@@ -54,13 +55,21 @@ def decide(iv: Interview, thresholds: np.ndarray | None = None) -> Decision:
     post = state.post
     if rule_level == level and rule_level >= 0:
         conds = [c for r in fired if r.level == level for c in r.conditions]
+    elif level >= triage_mod.CONSULTATION_24:
+        # the causes whose red-flag-safe probability set the level, including any kept possible only
+        # because a warning sign may not count against them
+        safe = masses.safe
+        needing = np.nonzero(model.cond_urgency >= level)[0]
+        conds = sorted((int(c) for c in needing if max(safe[c], post[c]) >= LISTED_MIN),
+                       key=lambda c: -max(safe[c], float(post[c])))
     elif level >= triage_mod.CONSULTATION:
         needing = np.nonzero(model.cond_urgency >= max(level, triage_mod.CONSULTATION))[0]
         conds = [int(c) for c in needing if post[c] >= LISTED_MIN]
     else:
         self_care = np.nonzero(model.cond_urgency == triage_mod.SELF_CARE)[0]
         conds = [int(c) for c in self_care if post[c] >= 0.1]
-    ranked = tuple(sorted(dict.fromkeys(conds), key=lambda c: -float(post[c]))[:3])
+    ranked = tuple(list(dict.fromkeys(conds))[:3]) if level >= triage_mod.CONSULTATION_24 and rule_level != level \
+        else tuple(sorted(dict.fromkeys(conds), key=lambda c: -float(post[c]))[:3])
     return Decision(level, rule_level, diff_level, masses, still_open, ranked)
 
 
@@ -85,7 +94,14 @@ def triage(iv: Interview, decision: Decision) -> Triage:
         if decision.rule_level == level:
             reasons.insert(0, f"This may be {wording.names(pack, names)}.")
         elif level >= triage_mod.CONSULTATION_24:
-            reasons.append(f"Possible causes that need this level of care: {wording.names(pack, names)}.")
+            post = state.post
+            probable = [n for n, c in zip(names, decision.from_conditions, strict=True) if post[c] >= LISTED_MIN]
+            guarded = [n for n in names if n not in probable]
+            if probable:
+                reasons.append(f"Possible causes that need this level of care: {wording.names(pack, probable)}.")
+            if guarded:
+                reasons.append(f"{wording.names(pack, guarded)} cannot be ruled out yet, given the warning signs "
+                               "in the answers, and would need this level of care.")
         elif level == triage_mod.CONSULTATION:
             reasons.append(f"Possible causes a doctor should check: {wording.names(pack, names)}.")
         else:
