@@ -677,3 +677,10 @@ def test_a_follow_up_number_needs_the_complaint_that_opens_it(spasm: Pack) -> No
     assert "twitch_over_two_weeks" not in parse("I have over the past year.", spasm).answers
     answers = parse("My eyelid has been twitching over the past year.", spasm).answers
     assert answers.get("twitch_over_two_weeks") == "present"
+
+
+def test_a_duration_said_only_of_another_problem_comes_after_the_complaints_own(spasm: Pack) -> None:
+    text = ("Her hands have been cramping into a claw with tingling round her mouth for three weeks. "
+            "For two days her legs have ached too.")
+    result = parse(text, spasm)
+    assert result.complaint == "tingling_with_spasm" and result.answers.get("symptom_duration") == "weeks"

@@ -157,6 +157,8 @@ class _Parse:
         self.patient_relation: str | None = None
         self._first_person = any(t.key in _FIRST_PERSON or t.key == _MY for t in self.tokens)
         self.mentions: list[tuple[int, int]] = []  # token ranges that name a complaint, as said (not denied)
+        self.mention_ids: list[str] = []  # the complaint each of those names
+        self.said_complaint: str | None = None  # the complaint the words name most, before who or what refines it
         self._near_memo: dict[tuple[int, int, tuple[tuple[str, ...], ...]], bool] = {}
         self.over: list[tuple[int, int]] = []  # stretches said to be over ("..., which has gone now")
         self.measured: list[tuple[str, int]] = []  # (slot, first token) of each temperature read as a number
@@ -547,6 +549,12 @@ class _Parse:
             self.pack.evidence[f.evidence_id].kind == "risk_factor" for f in inside
         )
         same_sentence = any(self.sent[a] == self.sent[v.start] for a, _ in self.mentions)
+        own = {self.complaint_id, self.said_complaint}
+        here = [c for (a, _), c in zip(self.mentions, self.mention_ids, strict=True) if self.sent[a] == self.sent[v.start]]
+        if here and own & set(self.mention_ids) and not own & set(here):
+            # a sentence that names only another problem ("aching legs for months" beside "my hands cramped three
+            # days ago") more likely tells how long that has gone on: as if said on its own
+            return 2
         if background and not (symptom or named):
             # an event in the complaint's own sentence may be its onset
             return 1 if same_sentence else 3
@@ -699,6 +707,7 @@ class _Parse:
             if pol != "present":
                 continue
             self.mentions.append((a, b))
+            self.mention_ids.append(cid)
             # the first sentences say what the problem is; later ones add detail
             w = 1.0 / (1.0 + 0.5 * self.sent[a])  # one mention, whatever its length
             if any(t.key == _LIKE for t in self.tokens[max(0, a - 2) : a]):
@@ -709,6 +718,7 @@ class _Parse:
         if not scores:
             return None, None, {}
         best = max(scores, key=lambda c: (scores[c], -first[c][0]))
+        self.said_complaint = best
         a, b = first[best]
         # who it is about never makes a complaint on its own (so "my son ... calf cramps" stays a cramp), but it
         # picks the pack's complaint for that person over a general one that says nothing more ("tummy ache")
