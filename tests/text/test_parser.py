@@ -684,3 +684,14 @@ def test_a_duration_said_only_of_another_problem_comes_after_the_complaints_own(
             "For two days her legs have ached too.")
     result = parse(text, spasm)
     assert result.complaint == "tingling_with_spasm" and result.answers.get("symptom_duration") == "weeks"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've taken diazepam for years. I ran out five days ago. Since then my muscles won't stop twitching.",
+        "I started a new tablet five days ago. Ever since, my calves cramp at night.",
+    ],
+)
+def test_since_then_dates_the_complaint_from_the_sentence_before(spasm: Pack, text: str) -> None:
+    assert parse(text, spasm).answers.get("symptom_duration") == "days"

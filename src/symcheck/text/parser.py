@@ -58,6 +58,8 @@ _RELATIVES = {stem(w) for w in (
 _FAMILY = stem("family")
 _LIKE = stem("like")
 _LEFT, _RIGHT = stem("left"), stem("right")
+_SINCE = stem("since")
+_THEN = {stem(w) for w in ("then", "that", "which")}
 _MY = stem("my")
 _I = stem("i")
 _NEG_WORDS = {stem(w) for w in ("no", "not", "never", "without", "nothing")}
@@ -548,7 +550,7 @@ class _Parse:
         background = bool(set(keys) & _MEDICINE_WORDS) or any(
             self.pack.evidence[f.evidence_id].kind == "risk_factor" for f in inside
         )
-        same_sentence = any(self.sent[a] == self.sent[v.start] for a, _ in self.mentions)
+        same_sentence = any(self.sent[a] == self.sent[v.start] for a, _ in self.mentions) or self._since_then(v.start)
         own = {self.complaint_id, self.said_complaint}
         here = [c for (a, _), c in zip(self.mentions, self.mention_ids, strict=True) if self.sent[a] == self.sent[v.start]]
         if here and own & set(self.mention_ids) and not own & set(here):
@@ -561,6 +563,17 @@ class _Parse:
         if v.kind == "since_word" and v.start > 0 and self.tokens[v.start - 1].key in ("was", "wa", "were"):
             return 3  # "my period was last week": a date, not how long something has gone on
         return 0 if same_sentence else 2
+
+    def _since_then(self, i: int) -> bool:
+        """The next sentence names the complaint and dates it from token i's sentence: "I ran out five days ago.
+        Since then my muscles won't stop twitching." """
+        s = self.sent[i] + 1
+        lo, hi = bisect.bisect_left(self.sent, s), bisect.bisect_right(self.sent, s)
+        keys = [t.key for t in self.tokens[lo:hi]]
+        said = any(
+            keys[k] == _SINCE and k + 1 < len(keys) and keys[k + 1] in _THEN for k in range(len(keys))
+        ) or any(keys[k] == "ever" and k + 1 < len(keys) and keys[k + 1] == _SINCE for k in range(len(keys)))
+        return said and any(lo <= a < hi for a, _ in self.mentions)
 
     def _drop_borrowed_descriptions(self, findings: list[Finding]) -> None:
         """Words that describe *the* complaint (when, where, how long: a symptom item with choices) said in a
