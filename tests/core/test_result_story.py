@@ -84,3 +84,18 @@ def test_the_first_question_is_the_emergency_gate_then_the_complaint():
     iv.answer(first.evidence_id, [])
     second = iv.next_question()
     assert second is not None and second.reason == "complaint"
+
+
+def test_a_doctor_rule_says_this_may_be_only_when_the_list_agrees():
+    """Numb feet with night calf cramps fire a see-a-GP rule naming neuropathy; night cramps can still lead the
+    list, so the reason says what to check for instead of what it 'may be'."""
+    answers = {"cramp_location": ["calf"], "time_of_day": "night_or_rest", "numb_feet": "present",
+               "symptom_duration": "months"}
+    result = Interview(SPASM, age=47, sex="female", complaint="muscle_cramp", answers=answers).result()
+    assert result.differential[0].condition_id not in result.triage.from_conditions
+    first = result.triage.reasons[0]
+    assert first.startswith("A doctor should check for") and "neuropathy" in first.lower()
+    for r in (result, Interview(SPASM, age=47, sex="female", complaint="muscle_cramp",
+                                answers={**answers, "progressive_worsening": "present"}).result()):
+        if r.triage.reasons[0].startswith("This may be"):
+            assert r.differential[0].condition_id in r.triage.from_conditions

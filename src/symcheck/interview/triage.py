@@ -92,7 +92,13 @@ def triage(iv: Interview, decision: Decision) -> Triage:
             reasons.append(message)
     if names:
         if decision.rule_level == level:
-            reasons.insert(0, f"This may be {wording.names(pack, names)}.")
+            # "This may be" only when the differential agrees (an emergency rule's causes always lead it);
+            # a lower rule's pattern names what a doctor should rule out, which need not be the likeliest
+            lead = int(np.argmax(state.post))
+            if lead in decision.from_conditions:
+                reasons.insert(0, f"This may be {wording.names(pack, names)}.")
+            else:
+                reasons.insert(0, f"A doctor should check for {wording.names(pack, names)}.")
         elif level >= triage_mod.CONSULTATION_24:
             post = state.post
             probable = [n for n, c in zip(names, decision.from_conditions, strict=True) if post[c] >= LISTED_MIN]
