@@ -695,3 +695,43 @@ def test_a_duration_said_only_of_another_problem_comes_after_the_complaints_own(
 )
 def test_since_then_dates_the_complaint_from_the_sentence_before(spasm: Pack, text: str) -> None:
     assert parse(text, spasm).answers.get("symptom_duration") == "days"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Calf cramps. I don't take any regular tablets.",
+         {"statin": "absent", "diuretic": "absent", "long_term_ppi": "absent", "new_antipsychotic": "absent"}),
+        ("Neck stuck to one side. I haven't started any new medicines.",
+         {"new_antipsychotic": "absent", "new_serotonergic_drug": "absent"}),
+        # not "don't take my tablets"
+        ("Calf cramps. Sometimes I don't take my tablets.", {"statin": None, "diuretic": None}),
+    ],
+)
+def test_no_medicines_at_all_is_none_of_them(spasm: Pack, text: str, expected: dict[str, str | None]) -> None:
+    answers = parse(text, spasm).answers
+    assert {k: answers.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "ev", "value"),
+    [
+        ("His neck is stiff. Little purple dots on his tummy that don't fade when I press a glass on them.",
+         "non_blanching_rash", "present"),
+        ("His neck seems stiff and he won't look at the light.", "stiff_neck_headache", "present"),
+        ("My neck is stuck. No fever and light doesn't bother my eyes.", "stiff_neck_headache", "absent"),
+        ("Calf cramp, and a sharp pain on the right side of my chest when I breathe in.", "chest_pain", "present"),
+        ("Leg cramps. My wee is dark and I'm only going a couple of times a day.", "reduced_urine", "present"),
+        ("My calf cramped. Foot is warm and a normal colour.", "cold_pale_limb", "absent"),
+        ("Achilles sore. I never felt a snap.", "injury_at_onset", "absent"),
+        ("Drinking and eating normally, just cramps.", "poor_eating", "absent"),
+    ],
+)
+def test_everyday_words_for_warning_signs_and_their_absence(spasm: Pack, text: str, ev: str, value: str) -> None:
+    assert parse(text, spasm).answers.get(ev) == value
+
+
+def test_small_words_do_not_bridge_a_conjunction(abdominal: Pack, spasm: Pack) -> None:
+    # "eating a little" is not "eating" in "eating and drinking fine"
+    assert "poor_eating" not in parse("Tummy pain. I'm eating a little and drinking fine.", spasm).answers
+    assert parse("Tummy pain. I'm eating and drinking fine.", spasm).answers.get("poor_eating") == "absent"

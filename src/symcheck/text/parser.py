@@ -58,6 +58,7 @@ _RELATIVES = {stem(w) for w in (
 _FAMILY = stem("family")
 _LIKE = stem("like")
 _LEFT, _RIGHT = stem("left"), stem("right")
+_CONJUNCTIONS = {"and", "or", "nor"}
 _SINCE = stem("since")
 _THEN = {stem(w) for w in ("then", "that", "which")}
 _MY = stem("my")
@@ -101,6 +102,10 @@ def _match(tokens: list[Token], i: int, keys: tuple[str, ...], k: int = 0) -> in
         if j >= n:
             return None
         if token_matches(tokens[j], keys[k]):
+            if skips and keys[k] in _CONJUNCTIONS and tokens[j - 1].key in FILLERS:
+                # small words modify the word after them, and a conjunction is none: "eating a little and drinking
+                # fine" is not "eating and drinking fine"
+                return None
             j += 1
             k += 1
         elif k > 0 and tokens[j].key in FILLERS and skips < _MAX_SKIPS and keys[k - 1] not in _NEG_WORDS:
