@@ -735,3 +735,9 @@ def test_small_words_do_not_bridge_a_conjunction(abdominal: Pack, spasm: Pack) -
     # "eating a little" is not "eating" in "eating and drinking fine"
     assert "poor_eating" not in parse("Tummy pain. I'm eating a little and drinking fine.", spasm).answers
     assert parse("Tummy pain. I'm eating and drinking fine.", spasm).answers.get("poor_eating") == "absent"
+
+
+def test_no_regular_medicines_in_a_tummy_story(abdominal: Pack) -> None:
+    answers = parse("Tummy cramps since Monday. I'm not on any regular medication.", abdominal).answers
+    assert answers.get("statin") == "absent" and answers.get("long_term_ppi") == "absent"
+    assert "nsaid_use" not in answers  # a painkiller taken for this pain is still to be asked
