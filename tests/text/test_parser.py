@@ -741,3 +741,14 @@ def test_no_regular_medicines_in_a_tummy_story(abdominal: Pack) -> None:
     answers = parse("Tummy cramps since Monday. I'm not on any regular medication.", abdominal).answers
     assert answers.get("statin") == "absent" and answers.get("long_term_ppi") == "absent"
     assert "nsaid_use" not in answers  # a painkiller taken for this pain is still to be asked
+
+
+@pytest.mark.parametrize(
+    ("text", "when"),
+    [
+        ("Around mile 80 my right hamstring locked solid.", "with_activity"),
+        ("It wakes me in the night.", "night_or_rest"),
+    ],
+)
+def test_when_words_are_read_beside_a_finding_that_shares_them(spasm: Pack, text: str, when: str) -> None:
+    assert parse(text, spasm).answers.get("time_of_day") == when

@@ -38,7 +38,8 @@ class Lexicon:
     red_flags: set[str] = field(default_factory=set)
     scope_complaints: set[str] = field(default_factory=set)  # complaints whose answers fire a scope rule
     max_len: int = 1
-    # where/which-side items: some choice is read only beside a word for the problem (`near`)
+    # where/when items (a choice read only beside a word for the problem, or the pack's location and timing
+    # groups): they describe the complaint alongside any finding that shares their words
     descriptors: set[str] = field(default_factory=set)
     # which-side items: evidence id -> (the choice that says one side, the choice that says both), known from the
     # pack's own words: the one choice lists "left leg"-like phrases, the other "left and right"
@@ -126,7 +127,7 @@ def lexicon_for(pack: Pack) -> Lexicon:
             phrases = entry if isinstance(entry, list) else entry.phrases
             near = () if isinstance(entry, list) else tuple(phrase_keys(n) for n in entry.near)
             target = Target(ev_id, value or "present", near)
-            if near and pack.evidence[ev_id].type != "yes_no":
+            if pack.evidence[ev_id].type != "yes_no" and (near or pack.evidence[ev_id].group in ("location", "timing")):
                 lex.descriptors.add(ev_id)
             for p in phrases:
                 lex.add(phrase_keys(p), target)
