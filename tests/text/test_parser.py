@@ -752,3 +752,13 @@ def test_no_regular_medicines_in_a_tummy_story(abdominal: Pack) -> None:
 )
 def test_when_words_are_read_beside_a_finding_that_shares_them(spasm: Pack, text: str, when: str) -> None:
     assert parse(text, spasm).answers.get("time_of_day") == when
+
+
+def test_stopping_an_opioid_and_now_dates_the_complaint(spasm: Pack) -> None:
+    text = ("I'd been taking dihydrocodeine for my back for about a year. Two days ago I decided to stop dead. "
+            "Now my legs are restless and I've got cramps everywhere.")
+    answers = parse(text, spasm).answers
+    assert answers.get("stopped_opioids") == "present" and answers.get("symptom_duration") == "days"
+    # "now" dates the complaint, it does not make a count said before it the complaint's
+    text = "I've been throwing up 8 times a day for a week. Now my legs cramp."
+    assert "cramps_per_week" not in parse(text, spasm).answers

@@ -555,7 +555,9 @@ class _Parse:
         background = bool(set(keys) & _MEDICINE_WORDS) or any(
             self.pack.evidence[f.evidence_id].kind == "risk_factor" for f in inside
         )
-        same_sentence = any(self.sent[a] == self.sent[v.start] for a, _ in self.mentions) or self._since_then(v.start)
+        same_sentence = any(self.sent[a] == self.sent[v.start] for a, _ in self.mentions) or (
+            v.kind in ("since", "since_word") and self._since_then(v.start)  # when it began; not how often
+        )
         own = {self.complaint_id, self.said_complaint}
         here = [c for (a, _), c in zip(self.mentions, self.mention_ids, strict=True) if self.sent[a] == self.sent[v.start]]
         if here and own & set(self.mention_ids) and not own & set(here):
@@ -571,13 +573,15 @@ class _Parse:
 
     def _since_then(self, i: int) -> bool:
         """The next sentence names the complaint and dates it from token i's sentence: "I ran out five days ago.
-        Since then my muscles won't stop twitching." """
+        Since then my muscles won't stop twitching.", "... Now my legs cramp." """
         s = self.sent[i] + 1
         lo, hi = bisect.bisect_left(self.sent, s), bisect.bisect_right(self.sent, s)
         keys = [t.key for t in self.tokens[lo:hi]]
         said = any(
             keys[k] == _SINCE and k + 1 < len(keys) and keys[k + 1] in _THEN for k in range(len(keys))
-        ) or any(keys[k] == "ever" and k + 1 < len(keys) and keys[k + 1] == _SINCE for k in range(len(keys)))
+        ) or any(keys[k] == "ever" and k + 1 < len(keys) and keys[k + 1] == _SINCE for k in range(len(keys))) or (
+            bool(keys) and keys[0] == "now"  # "Two days ago I stopped them. Now my legs are restless ..."
+        )
         return said and any(lo <= a < hi for a, _ in self.mentions)
 
     def _drop_borrowed_descriptions(self, findings: list[Finding]) -> None:
