@@ -762,3 +762,21 @@ def test_stopping_an_opioid_and_now_dates_the_complaint(spasm: Pack) -> None:
     # "now" dates the complaint, it does not make a count said before it the complaint's
     text = "I've been throwing up 8 times a day for a week. Now my legs cramp."
     assert "cramps_per_week" not in parse(text, spasm).answers
+
+
+@pytest.mark.parametrize(
+    ("text", "swollen_calf"),
+    [
+        # the swelling is the thigh's: the leg word is in another clause
+        ("She was on the floor all night. Her hip and thigh are swollen and red, her legs are weak.", None),
+        ("My calf cramps and my leg is swollen.", "present"),
+        ("Cramp in my leg, it is swollen and warm.", "present"),
+    ],
+)
+def test_a_sign_belongs_to_the_place_named_in_its_clause(spasm: Pack, text: str, swollen_calf: str | None) -> None:
+    assert parse(text, spasm).answers.get("hot_swollen_calf") == swollen_calf
+
+
+def test_a_near_word_that_is_no_place_is_not_weighed_against_places(spasm: Pack) -> None:
+    text = "Almost every night just as I'm drifting off my whole body does one big jolt."
+    assert parse(text, spasm).answers.get("jerk_falling_asleep") == "present"

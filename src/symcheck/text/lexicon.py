@@ -44,6 +44,7 @@ class Lexicon:
     # which-side items: evidence id -> (the choice that says one side, the choice that says both), known from the
     # pack's own words: the one choice lists "left leg"-like phrases, the other "left and right"
     sides: dict[str, tuple[str, str]] = field(default_factory=dict)
+    place_words: set[str] = field(default_factory=set)  # words of the location items' phrases ("calf", "leg")
 
     def add(self, keys: tuple[str, ...], target: Target) -> None:
         if not keys:
@@ -129,6 +130,9 @@ def lexicon_for(pack: Pack) -> Lexicon:
             target = Target(ev_id, value or "present", near)
             if pack.evidence[ev_id].type != "yes_no" and (near or pack.evidence[ev_id].group in ("location", "timing")):
                 lex.descriptors.add(ev_id)
+            if pack.evidence[ev_id].type != "yes_no" and pack.evidence[ev_id].group == "location":
+                # the last word of each phrase names the place ("calf", "back of my leg", "arch of my foot")
+                lex.place_words.update(ks[-1] for ks in (phrase_keys(p) for p in phrases) if ks and ks[-1][0] not in "!.")
             for p in phrases:
                 lex.add(phrase_keys(p), target)
                 for t in tokenize(p):

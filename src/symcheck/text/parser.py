@@ -224,6 +224,25 @@ class _Parse:
                     return True
         return False
 
+    def _another_place_nearer(
+        self, near: tuple[tuple[str, ...], ...], a: int, b: int, places: list[tuple[int, int]]
+    ) -> bool:
+        """Its clause names a place (a location choice's words) but none of its `near` body parts, which are said
+        only in another clause: "her thigh is swollen, her legs are weak" is no swollen leg."""
+        near = tuple(anc for anc in near if all(k in self.lex.place_words for k in anc))
+        if not near:
+            return False  # its near words are not places ("jolt" beside "whole body")
+        clause = self._clause(a)
+        lo, hi = clause.start, max(clause.stop, b)
+        if not any(lo <= x < hi and not (x < b and a < y) for x, y in places):
+            return False
+        for anchor in near:
+            m = len(anchor)
+            for i in range(lo, hi - m + 1):
+                if tuple(t.key for t in self.tokens[i : i + m]) == anchor:
+                    return False
+        return True
+
     def _near_before(self, near: tuple[tuple[str, ...], ...], a: int) -> bool:
         """One of the `near` words in the sentence just before token a's."""
         sid = self.sent[a]
@@ -300,6 +319,11 @@ class _Parse:
         self.ctx.mask([(a, b) for a, b, _ in matches])
         person = self.person()
         over = self.over = resolved_stretches(tokens)
+        # where the pack's places are named ("thigh", "hand"): a sign tied by `near` to one body part is not read
+        # when another place is named nearer to it
+        places = [(a, b) for a, b, ts in matches
+                  if any(t.evidence_id in self.lex.descriptors and pack.evidence[t.evidence_id].group == "location"
+                         and t.value != "present" for t in ts)]
         for a, b, targets in matches:
             pol, cue, when = self.polarity(a, b)
             # "had a fever, which has gone now": over and done with
@@ -313,6 +337,8 @@ class _Parse:
             asked = self._asked(a) if pol == "present" else None
             for tg in targets:
                 e = pack.evidence[tg.evidence_id]
+                if e.type == "yes_no" and tg.near and self._another_place_nearer(tg.near, a, b, places):
+                    continue  # "her thigh is swollen ..., her legs are weak": the swelling is the thigh's
                 if other is not None and not e.id.startswith("family_history") and not (
                     e.id in self.lex.red_flags and pol == "present" and tg.value != "absent" and e.kind != "risk_factor"
                 ):
