@@ -780,3 +780,23 @@ def test_a_sign_belongs_to_the_place_named_in_its_clause(spasm: Pack, text: str,
 def test_a_near_word_that_is_no_place_is_not_weighed_against_places(spasm: Pack) -> None:
     text = "Almost every night just as I'm drifting off my whole body does one big jolt."
     assert parse(text, spasm).answers.get("jerk_falling_asleep") == "present"
+
+
+@pytest.mark.parametrize(
+    ("text", "present"),
+    [
+        ("My mum, 79, nearly passed out when she stood up.", ["dizzy_on_standing", "fainting"]),
+        ("My calf is swollen. I'm on the combined pill.", ["clot_risk", "oestrogen_use"]),
+        ("His legs and arms are rigid and jerking.", ["spasticity_stiff_legs", "rigidity"]),
+        ("She has a really bad headache that paracetamol didn't touch.",
+         ["severe_headache_vomiting", "pregnancy_headache_vision_swelling"]),
+        ("Her hands have suddenly cramped into a claw, with pins and needles round her mouth.",
+         ["carpopedal_spasm", "perioral_tingling"]),
+        ("Both feet have gone numb and tingly.", ["numb_feet"]),
+        ("She struggled to climb the stairs.", ["muscle_weakness", "proximal_weakness"]),
+        ("My period is two weeks late and I did a test, it was faintly positive.", ["pregnancy"]),
+    ],
+)
+def test_a_longer_phrase_says_every_warning_sign_it_holds(spasm: Pack, text: str, present: list[str]) -> None:
+    answers = parse(text, spasm).answers
+    assert {k: answers.get(k) for k in present} == dict.fromkeys(present, "present")
