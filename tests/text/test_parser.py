@@ -800,3 +800,17 @@ def test_a_near_word_that_is_no_place_is_not_weighed_against_places(spasm: Pack)
 def test_a_longer_phrase_says_every_warning_sign_it_holds(spasm: Pack, text: str, present: list[str]) -> None:
     answers = parse(text, spasm).answers
     assert {k: answers.get(k) for k in present} == dict.fromkeys(present, "present")
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Her hands cramped into a claw, with pins and needles round her mouth.", ["hand", "face"]),
+        ("My jaw clenches by itself and my tongue feels thick and twisted.", ["jaw", "face"]),
+        ("For a month my right eyelid droops by the evening.", ["eyelid"]),
+        # the place of what is denied is not the problem's
+        ("My left eyelid keeps twitching. My face doesn't droop.", ["eyelid"]),
+    ],
+)
+def test_where_on_the_face(spasm: Pack, text: str, place: list[str]) -> None:
+    assert parse(text, spasm).answers.get("cramp_location") == place

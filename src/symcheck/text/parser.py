@@ -613,8 +613,9 @@ class _Parse:
     def _drop_borrowed_descriptions(self, findings: list[Finding]) -> None:
         """Words that describe *the* complaint (when, where, how long: a symptom item with choices) said in a
         clause about something else describe that: "diazepam 10 mg every night", "sick twice in the night",
-        "pins and needles on the side of the foot". Kept where the clause names the complaint or speaks of
-        nothing else; a warning sign is never dropped."""
+        "pins and needles on the side of the foot", or a place in a clause that only denies something ("my face
+        doesn't droop"). Kept where the clause names the complaint or speaks of nothing else; a warning sign is
+        never dropped."""
         keep: list[Finding] = []
         for f in findings:
             e = self.pack.evidence[f.evidence_id]
@@ -641,6 +642,14 @@ class _Parse:
                       and clause.start <= self._tok_at(g.span.start) < clause.stop]
             if keys & _MEDICINE_WORDS or others:
                 continue
+            denied = [g for g in findings if g.source == "phrase" and g.polarity == "absent"
+                      and not (g.span.start < f.span.end and f.span.start < g.span.end)
+                      and clause.start <= self._tok_at(g.span.start) < clause.stop]
+            if f.evidence_id in self.lex.descriptors and denied and not any(
+                g.polarity == "present" and g is not f and g.source == "phrase"
+                and clause.start <= self._tok_at(g.span.start) < clause.stop for g in findings
+            ):
+                continue  # "my face doesn't droop": the place of what is denied, not of the problem
             keep.append(f)
         findings[:] = keep
 
