@@ -99,3 +99,37 @@ def test_a_doctor_rule_says_this_may_be_only_when_the_list_agrees():
                                 answers={**answers, "progressive_worsening": "present"}).result()):
         if r.triage.reasons[0].startswith("This may be"):
             assert r.differential[0].condition_id in r.triage.from_conditions
+
+
+def test_a_cause_kept_only_by_a_warning_sign_is_named_listed_and_says_what_would_rule_it_out():
+    """Fever and shaking with side pain, 'don't know' to pain shooting to the groin: an infected blocked kidney
+    is not ruled out. The advice names the stone, the list shows it (not 'very unlikely'), and the reason says
+    which answer could rule it out."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from symcheck.cli import main as _main  # noqa: F401  (registers the commands)
+    from symcheck.cli.apps import app
+
+    abdominal = load_pack("abdominal")
+    answers = {"burning_urine": "present", "fever": "present", "shivering_fits": "present", "back_pain": "present",
+               "pain_site": ["side_or_back"], "vomiting_diarrhoea": "present", "confusion": "absent",
+               "pregnancy": "absent", "loin_to_groin": "unknown"}
+    result = Interview(abdominal, age=35, sex="female", complaint="abdominal_cramps", answers=answers).result()
+    assert result.triage.level == "emergency"
+    assert result.triage.from_conditions == ["renal_colic"]
+    assert any("cannot be ruled out yet" in r and "Kidney stone" in r for r in result.triage.reasons)
+    assert any(r.startswith("What could rule it out") and "groin" in r for r in result.triage.reasons)
+    listed = {d.condition_id: d.probability for d in result.differential}
+    assert "renal_colic" in listed and listed["renal_colic"] < 0.01
+
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        case = Path(tmp) / "case.json"
+        case.write_text(json.dumps({"age": 35, "sex": "female", "complaint": "abdominal_cramps", "answers": answers}))
+        out = CliRunner().invoke(app, ["assess", str(case), "--pack", "abdominal"], env={"COLUMNS": "80"})
+    assert out.exit_code == 0, out.output
+    assert "<1%" in out.output and "Very unlikely with your answers: Kidney stone" not in out.output

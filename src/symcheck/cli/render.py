@@ -87,8 +87,9 @@ def render_assessment(
         console.print(Panel(localise(result.out_of_scope, number), title="Outside what this checker covers"))
     elif result.differential:
         console.print(Text("Possible causes (not a diagnosis)", style="bold"))
-        shown = [d for d in result.differential if d.probability >= MIN_SHOWN]
-        hidden = [d for d in result.differential if d.probability < MIN_SHOWN]
+        named = set(result.triage.from_conditions)  # kept in view until ruled out: never "very unlikely"
+        shown = [d for d in result.differential if d.probability >= MIN_SHOWN or d.condition_id in named]
+        hidden = [d for d in result.differential if d not in shown]
         grid = Table.grid(padding=(0, 2))  # the chance, then the cause; wrapped lines keep their indent
         grid.add_column(justify="right", width=4, no_wrap=True)
         grid.add_column()
@@ -103,7 +104,8 @@ def render_assessment(
                 cell.append("\nfits: " + "; ".join(pro))
             if con:
                 cell.append("\nagainst: " + "; ".join(con), style="dim")
-            grid.add_row(Text(f"{item.probability:.0%}", style="bold"), cell)
+            chance = f"{item.probability:.0%}" if item.probability >= MIN_SHOWN else "<1%"
+            grid.add_row(Text(chance, style="bold"), cell)
         console.print(grid)
         if hidden:
             names = ", ".join(d.lay_name or d.name for d in hidden)

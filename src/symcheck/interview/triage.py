@@ -60,8 +60,10 @@ def decide(iv: Interview, thresholds: np.ndarray | None = None) -> Decision:
         # because a warning sign may not count against them
         safe = masses.safe
         needing = np.nonzero(model.cond_urgency >= level)[0]
-        conds = sorted((int(c) for c in needing if max(safe[c], post[c]) >= LISTED_MIN),
-                       key=lambda c: -max(safe[c], float(post[c])))
+        by_mass = sorted((int(c) for c in needing), key=lambda c: -max(safe[c], float(post[c])))
+        conds = [c for c in by_mass if max(safe[c], post[c]) >= LISTED_MIN]
+        # none is 1% likely on its own, yet together they pass the threshold: name the likeliest few
+        conds = conds or [c for c in by_mass if safe[c] > 0][:3]
     elif level >= triage_mod.CONSULTATION:
         needing = np.nonzero(model.cond_urgency >= max(level, triage_mod.CONSULTATION))[0]
         conds = [int(c) for c in needing if post[c] >= LISTED_MIN]
@@ -71,6 +73,22 @@ def decide(iv: Interview, thresholds: np.ndarray | None = None) -> Decision:
     ranked = tuple(list(dict.fromkeys(conds))[:3]) if level >= triage_mod.CONSULTATION_24 and rule_level != level \
         else tuple(sorted(dict.fromkeys(conds), key=lambda c: -float(post[c]))[:3])
     return Decision(level, rule_level, diff_level, masses, still_open, ranked)
+
+
+def _still_unknown(iv: Interview, conditions: list[int]) -> list[str]:
+    """What the open urgent checks about these conditions still need: the questions that could rule them out."""
+    facts = iv.state().facts
+    out: list[str] = []
+    for r in iv.pack.compiled.rules:
+        if r.scope or r.level < triage_mod.CONSULTATION_24 or not set(r.conditions) & set(conditions) \
+                or r.expression.evaluate(facts) is not None or not any(facts.get(n) is True for n in r.order):
+            continue
+        for n in r.order:
+            e = iv.pack.evidence[n]
+            label = e.label or wording.pick(e.question.lay, e.question.other, iv.speaker)
+            if facts.get(n) is None and label not in out:
+                out.append(label)
+    return out[:4]
 
 
 def triage(iv: Interview, decision: Decision) -> Triage:
@@ -101,13 +119,24 @@ def triage(iv: Interview, decision: Decision) -> Triage:
                 reasons.insert(0, f"A doctor should check for {wording.names(pack, names)}.")
         elif level >= triage_mod.CONSULTATION_24:
             post = state.post
-            probable = [n for n, c in zip(names, decision.from_conditions, strict=True) if post[c] >= LISTED_MIN]
-            guarded = [n for n in names if n not in probable]
+            safe = decision.masses.safe
+            pairs = list(zip(names, decision.from_conditions, strict=True))
+            probable = [n for n, c in pairs if post[c] >= LISTED_MIN]
+            guarded = [n for n, c in pairs if post[c] < LISTED_MIN <= safe[c]]
+            together = [n for n in names if n not in probable and n not in guarded]
             if probable:
                 reasons.append(f"Possible causes that need this level of care: {wording.names(pack, probable)}.")
+            if together:
+                reasons.append(f"Each is unlikely, but together the causes that need this level of care are about "
+                               f"{decision.masses.at_least[level]:.0%} likely, for example "
+                               f"{wording.names(pack, together)}.")
             if guarded:
-                reasons.append(f"{wording.names(pack, guarded)} cannot be ruled out yet, given the warning signs "
-                               "in the answers, and would need this level of care.")
+                unknown = _still_unknown(iv, [pack.compiled.condition_ids.index(n) for n in guarded])
+                reasons.append(f"{wording.names(pack, guarded)} cannot be ruled out yet with the warning signs in "
+                               "the answers, and would need this level of care.")
+                if unknown:
+                    reasons.append("What could rule it out: " + " ".join(
+                        u if u.endswith("?") else f"{u}?" for u in unknown))
         elif level == triage_mod.CONSULTATION:
             reasons.append(f"Possible causes a doctor should check: {wording.names(pack, names)}.")
         else:

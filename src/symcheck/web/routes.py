@@ -644,8 +644,11 @@ def _result_page(
         # "If this is the cause: ..." only where it asks for more than the result does; under "call an
         # ambulance", "go to an emergency department" for one of the causes would read as a second answer
         more_urgent = LEVEL_NAMES.index(cond.urgency) > level
-        # under half a percent rounds to 0%: list those as considered, without a bar
-        (causes if item.probability >= 0.005 else unlikely).append({"item": item, "c": cond, "more_urgent": more_urgent})
+        # under half a percent rounds to 0%: list those as considered, without a bar, unless the advice
+        # names the cause (it is kept in view until ruled out; the list must not call it very unlikely)
+        named = item.condition_id in assessment.triage.from_conditions
+        (causes if item.probability >= 0.005 or named else unlikely).append(
+            {"item": item, "c": cond, "more_urgent": more_urgent})
     return render(
         request,
         "check_result.html",

@@ -58,7 +58,8 @@ def static_url(name: str) -> str:
 
 
 env.globals["static_url"] = static_url
-env.filters["pct"] = lambda p: f"{round(float(p) * 100)}%"
+# a chance that rounds to 0% reads as "impossible"; a cause still listed is not that
+env.filters["pct"] = lambda p: f"{round(float(p) * 100)}%" if float(p) >= 0.005 or float(p) == 0 else "<1%"
 
 
 def pack_for(request: Request) -> Pack:
