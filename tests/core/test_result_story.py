@@ -133,3 +133,12 @@ def test_a_cause_kept_only_by_a_warning_sign_is_named_listed_and_says_what_would
         out = CliRunner().invoke(app, ["assess", str(case), "--pack", "abdominal"], env={"COLUMNS": "80"})
     assert out.exit_code == 0, out.output
     assert "<1%" in out.output and "Very unlikely with your answers: Kidney stone" not in out.output
+
+
+def test_a_cause_is_named_once_in_lay_words_then_medical_words():
+    from symcheck.interview.wording import display_name
+
+    assert display_name("Kidney stone", "Renal or ureteric colic (kidney stone)") == "Kidney stone (Renal or ureteric colic)"
+    assert display_name("Low sodium (salt) level", "Hyponatraemia") == "Low sodium (salt) level (Hyponatraemia)"
+    assert display_name("Tick paralysis (weakness caused by an attached tick)", "Tick paralysis") == \
+        "Tick paralysis (weakness caused by an attached tick)"

@@ -60,6 +60,11 @@ def display_name(lay_name: str | None, name: str) -> str:
     """The lay name, with the medical name after it unless the lay name already says it."""
     if not lay_name or name.lower() in lay_name.lower():
         return lay_name or name
+    # "Renal or ureteric colic (kidney stone)" after "Kidney stone": drop the name's own lay gloss
+    if name.endswith(")") and "(" in name:
+        head, gloss = name[:-1].rsplit("(", 1)
+        if gloss.strip().lower() in lay_name.lower():
+            name = head.strip()
     return f"{lay_name} ({name})"
 
 
