@@ -665,7 +665,7 @@ def test_a_not_after_word_takes_no_words_and_never_opens_a_phrase() -> None:
         ("Both eyelids sometimes squeeze shut on their own.", ["eyelid"]),
         ("Her thigh is tender and bruised.", ["thigh"]),
         # a measure is not the hand
-        ("My heel is sore, with a tender bit about two fingers above it.", None),
+        ("My heel is sore, with a tender bit about two fingers above it.", ["heel"]),
     ],
 )
 def test_where_the_problem_is(spasm: Pack, text: str, place: list[str] | None) -> None:
@@ -806,11 +806,25 @@ def test_a_longer_phrase_says_every_warning_sign_it_holds(spasm: Pack, text: str
     ("text", "place"),
     [
         ("Her hands cramped into a claw, with pins and needles round her mouth.", ["hand", "face"]),
-        ("My jaw clenches by itself and my tongue feels thick and twisted.", ["jaw", "face"]),
+        ("My jaw clenches by itself and my tongue feels thick and twisted.", ["jaw", "throat"]),
         ("For a month my right eyelid droops by the evening.", ["eyelid"]),
         # the place of what is denied is not the problem's
         ("My left eyelid keeps twitching. My face doesn't droop.", ["eyelid"]),
     ],
 )
 def test_where_on_the_face(spasm: Pack, text: str, place: list[str]) -> None:
+    assert parse(text, spasm).answers.get("cramp_location") == place
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Both my shins get a tight cramping pain when I run.", ["shin"]),
+        ("The back of my right heel, the achilles, is tight and sore.", ["heel"]),
+        ("Stiffness and aching in my hips every morning.", ["hip"]),
+        ("I pulled my groin and now it cramps.", ["groin"]),
+        ("My eyes keep getting pulled up and I can't bring them down.", ["eyes"]),
+    ],
+)
+def test_the_places_the_pack_gained(spasm: Pack, text: str, place: list[str]) -> None:
     assert parse(text, spasm).answers.get("cramp_location") == place
