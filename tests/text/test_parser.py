@@ -828,3 +828,9 @@ def test_where_on_the_face(spasm: Pack, text: str, place: list[str]) -> None:
 )
 def test_the_places_the_pack_gained(spasm: Pack, text: str, place: list[str]) -> None:
     assert parse(text, spasm).answers.get("cramp_location") == place
+
+
+def test_a_phrases_my_may_be_said_with_another_small_word(spasm: Pack) -> None:
+    # "back of my leg" in "the backs of both legs"; left out altogether it is not assumed ("in my class")
+    assert parse("After matches he gets cramp in the backs of both legs.", spasm).answers.get("cramp_location") == ["calf"]
+    assert "exercise_triggered" not in parse("After sitting in class his legs are stiff.", spasm).answers

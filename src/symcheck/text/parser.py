@@ -59,6 +59,7 @@ _FAMILY = stem("family")
 _LIKE = stem("like")
 _LEFT, _RIGHT = stem("left"), stem("right")
 _CONJUNCTIONS = {"and", "or", "nor"}
+_DETERMINERS = {stem(w) for w in ("my", "the", "a", "an", "his", "her", "their", "your", "our")}
 _SINCE = stem("since")
 _THEN = {stem(w) for w in ("then", "that", "which")}
 _MY = stem("my")
@@ -106,6 +107,11 @@ def _match(tokens: list[Token], i: int, keys: tuple[str, ...], k: int = 0) -> in
                 # small words modify the word after them, and a conjunction is none: "eating a little and drinking
                 # fine" is not "eating and drinking fine"
                 return None
+            j += 1
+            k += 1
+        elif 0 < k < len(keys) - 1 and keys[k] in _DETERMINERS and tokens[j].key in FILLERS:
+            # the phrase's own "my" or "the" said with another small word: "back of my leg" in "the backs of both
+            # legs" (left out altogether it may mean something else: "in my class", "in class")
             j += 1
             k += 1
         elif k > 0 and tokens[j].key in FILLERS and skips < _MAX_SKIPS and keys[k - 1] not in _NEG_WORDS:
