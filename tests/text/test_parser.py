@@ -610,6 +610,8 @@ def test_playing_a_sport_is_not_cramping_during_it(spasm: Pack) -> None:
         ("The left corner of my mouth and my left hand went tingly and stiff.", "one_side"),
         # a side that is said to be fine is not the problem's
         ("My left calf cramps at night and my right calf is fine.", "one_side"),
+        # both sides said outright wins over one side said of one place
+        ("For three weeks the muscles in his left thigh and both calves have been flickering.", "both_sides"),
         # "both legs" inside a longer finding that shares its words still says the side
         ("Since yesterday both legs feel heavy and stiff.", "both_sides"),
     ],

@@ -663,7 +663,7 @@ class _Parse:
         """"my right hamstring locked, then my left thigh went as well": one side said of a place of the problem
         and the other side said of another is both sides. Only side words that name where the problem is count
         (a place read with them: "left calf"), so "a sharp pain on the right side of my chest" beside a left calf
-        cramp stays one side."""
+        cramp stays one side. Both sides said outright anywhere wins over one side said of one place."""
         for ev_id, (one, both) in self.lex.sides.items():
             said: dict[str, list[Finding]] = {}
             for f in findings:
@@ -678,6 +678,12 @@ class _Parse:
                 )
                 if len(sides) == 1 and placed:
                     said.setdefault(sides.pop(), []).append(f)
+            if any(f.evidence_id == ev_id and f.value == both and f.polarity == "present" and f.time == "now"
+                   for f in findings):
+                # "his left thigh and both calves": said of both sides somewhere, it is not one side only
+                findings[:] = [f for f in findings if not (
+                    f.evidence_id == ev_id and f.value == one and f.polarity == "present" and f.source == "phrase")]
+                continue
             if len(said) == 2:
                 first = min((f for fs in said.values() for f in fs), key=lambda f: f.span.start)
                 last = max((f for fs in said.values() for f in fs), key=lambda f: f.span.start)
