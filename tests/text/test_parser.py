@@ -836,3 +836,29 @@ def test_a_phrases_my_may_be_said_with_another_small_word(spasm: Pack) -> None:
     # "back of my leg" in "the backs of both legs"; left out altogether it is not assumed ("in my class")
     assert parse("After matches he gets cramp in the backs of both legs.", spasm).answers.get("cramp_location") == ["calf"]
     assert "exercise_triggered" not in parse("After sitting in class his legs are stiff.", spasm).answers
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("My GP put me on atorvastatin about six weeks ago and now my calves cramp.", {"statin_recent_start": "present"}),
+        ("His calves flicker. He hasn't lost any strength.", {"muscle_weakness": "absent"}),
+        ("The right side of my neck is in spasm.", {"neck_pain_stiffness": "present"}),
+        ("He finds it harder and harder to get out of his armchair.",
+         {"progressive_worsening": "present", "proximal_weakness": "present"}),
+        ("Now my fingers have curled up and my lips are tingling.", {"carpopedal_spasm": "present"}),
+        ("After matches he gets cramp, it goes if he stretches.",
+         {"exercise_triggered": "present", "relieved_by_stretching": "present", "time_of_day": "with_activity"}),
+        ("Calf cramps. He is eating and drinking as normal.", {"poor_eating": "absent", "drinks_large_volumes": "absent"}),
+    ],
+)
+def test_everyday_words_round_four(spasm: Pack, text: str, expected: dict[str, str]) -> None:
+    answers = parse(text, spasm).answers
+    assert {k: answers.get(k) for k in expected} == expected
+
+
+def test_period_due_and_normal_weeing(abdominal: Pack) -> None:
+    text = "My period is due any day and I have a crampy ache low in my tummy. Weeing is fine. She's still drinking."
+    result = parse(text, abdominal)
+    assert result.complaint == "period_pain"
+    assert result.answers.get("burning_urine") == "absent" and result.answers.get("cant_keep_fluids_down") == "absent"
