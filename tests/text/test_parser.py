@@ -862,3 +862,8 @@ def test_period_due_and_normal_weeing(abdominal: Pack) -> None:
     result = parse(text, abdominal)
     assert result.complaint == "period_pain"
     assert result.answers.get("burning_urine") == "absent" and result.answers.get("cant_keep_fluids_down") == "absent"
+
+
+def test_aching_all_the_time_is_continuous(spasm: Pack) -> None:
+    answers = parse("Both my thighs and shoulders ache all the time.", spasm).answers
+    assert answers.get("episode_duration") == "continuous"
