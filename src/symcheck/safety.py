@@ -3,6 +3,7 @@ runs the same service layer, and the property tests in tests/safety check each i
 
 1. RED FLAGS ONLY RAISE. A "yes" to a red-flag sign (a yes/no question a rule names that the pack marks as a
    warning sign: `red_flag: true`, or group `red_flags`) never lowers the triage level, self-care included.
+   (What a sign implies, such as weakness from weakness spreading up the legs, is part of that "yes".)
    A "yes" to any other finding an urgent rule names (context such as hard exercise, a wound or a medicine)
    never lowers the urgency that the conditions of its still open or fired urgent rules call for
    (`protected_by`): while dark urine is not ruled out, hard exercise cannot make rhabdomyolysis look less
@@ -77,8 +78,9 @@ def guarded_findings(pack: Pack, facts: Mapping[str, Any]) -> frozenset[str]:
 def protected_by(pack: Pack, facts: Mapping[str, Any], finding: str) -> frozenset[int] | None:
     """The conditions (indices) a guarded finding may not lower: every one for a sign (None); for context,
     those its open or fired urgent rules name (every one again when such a rule names none)."""
-    if finding in red_flag_signs(pack):
-        return None
+    signs = red_flag_signs(pack)
+    if finding in signs or _implied_by_a_sign(pack, facts, finding):
+        return None  # what a sign implies (weakness, from weakness spreading up the legs) is part of its "yes"
     urgent = LEVEL_NAMES.index("consultation_24")
     out: set[int] = set()
     for r in pack.compiled.rules:
@@ -88,6 +90,20 @@ def protected_by(pack: Pack, facts: Mapping[str, Any], finding: str) -> frozense
             return None
         out.update(r.conditions)
     return frozenset(out)
+
+
+def _implied_by_a_sign(pack: Pack, facts: Mapping[str, Any], finding: str) -> bool:
+    signs = red_flag_signs(pack)
+    todo = [n for n in signs if facts.get(n) is True]
+    seen: set[str] = set()
+    while todo:
+        for target in pack.evidence[todo.pop()].implies:
+            if target == finding:
+                return True
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return False
 
 
 def context_floor(before: Interview, finding: str, facts_after: Mapping[str, Any]) -> int:

@@ -111,6 +111,31 @@ def test_a_red_flag_sign_never_lowers_the_level(case, sign, many):
     assert after >= before, f"{sign} lowered {LEVEL_NAMES[before]} to {LEVEL_NAMES[after]}"
 
 
+IMPLYING_SIGNS = [k for k in SIGNS if PACK.evidence[k].implies]
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(many_flags=True), st.sampled_from(IMPLYING_SIGNS))
+def test_a_sign_that_implies_context_never_lowers_the_level(case, sign):
+    """A sign's "yes" brings what it implies (weakness spreading up the legs: weakness) as context; that
+    context must not lower the level through the sign (found by the web-checker property: 4 -> 3)."""
+    case["answers"] = {k: v for k, v in case["answers"].items() if k != sign and k not in PACK.evidence[sign].implies}
+    if not _applies(case, sign) or not _usable(case):
+        return
+    before = _level(case)
+    after = _level({**case, "answers": {**case["answers"], sign: "present"}})
+    assert after >= before, f"{sign} lowered {LEVEL_NAMES[before]} to {LEVEL_NAMES[after]}"
+
+
+def test_the_found_case_of_an_implied_weakness():
+    answers = {"cramps_not_settling_1h": "present", "stiff_neck_headache": "absent", "non_blanching_rash": "absent",
+               "severe_headache_vomiting": "present", "rapid_breathing_panic": "present", "fever": "present",
+               "rigidity": "present", "cramp_location": [], "laterality": "one_side", "asian_ancestry": "present",
+               "endurance_sport": "absent", "painful_hard_muscle": "present"}
+    case = {"age": 0, "sex": "female", "complaint": "stiffness_or_posture", "answers": answers}
+    assert _level({**case, "answers": {**answers, "ascending_weakness": "present"}}) >= _level(case)
+
+
 @settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases(many_flags=True), st.sampled_from(URGENT))
 def test_many_flags_and_one_more_never_lowers_an_urgent_level(case, flag):
