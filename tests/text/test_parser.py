@@ -867,3 +867,16 @@ def test_period_due_and_normal_weeing(abdominal: Pack) -> None:
 def test_aching_all_the_time_is_continuous(spasm: Pack) -> None:
     answers = parse("Both my thighs and shoulders ache all the time.", spasm).answers
     assert answers.get("episode_duration") == "continuous"
+
+
+@pytest.mark.parametrize(
+    ("text", "ev", "value"),
+    [
+        # a phrase that opens with its own "no" is said once by a list's negation, not denied twice
+        ("My neck is in spasm. No fever, no headache, and no pins and needles in my arms or hands.",
+         "severe_headache_vomiting", "absent"),
+        ("Leg cramps. No fever, no wee since this morning, or rash.", "reduced_urine", "present"),
+    ],
+)
+def test_a_list_negation_does_not_deny_a_phrases_own_no(spasm: Pack, text: str, ev: str, value: str) -> None:
+    assert parse(text, spasm).answers.get(ev) == value

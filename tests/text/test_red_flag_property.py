@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 import symcheck
 from symcheck.text import parse
-from symcheck.text.context import SUBJECTS, TERMINATORS
+from symcheck.text.context import SUBJECTS, TERMINATORS, find_triggers
 from symcheck.text.lexicon import lexicon_for
-from symcheck.text.tokens import index_key, phrase_keys
+from symcheck.text.tokens import index_key, phrase_keys, tokenize
 
 
 class _Pack:
@@ -76,6 +76,11 @@ def _sentence(phrase: str, mode: str, pick: int) -> str:
     return s[0].upper() + s[1:]
 
 
+def _opens_with_negation(phrase: str) -> bool:
+    triggers = find_triggers(tokenize(phrase))
+    return bool(triggers) and triggers[0].start == 0 and triggers[0].kind == "neg"
+
+
 def _items(p: _Pack) -> st.SearchStrategy:
     item = st.tuples(
         st.sampled_from(p.red_flags),
@@ -93,8 +98,11 @@ def _check(p: _Pack, items, neutral, listed) -> None:
     # an item whose meaning is itself uncertainty ("not sure ... tetanus") is not hedged: the hedge is its words
     chosen = [(ev, p.phrases[ev][i % len(p.phrases[ev])], "plain" if mode == "hedged" and ev in UNCERTAIN else mode, pick)
               for ev, i, mode, pick in items]
-    # lists are of plain items: an item with a clause word in it ("since my ...", "but ...") is its own sentence
-    negated = [c for c in chosen if c[2] == "negated" and not set(phrase_keys(c[1])) & CLAUSE_WORDS]
+    # lists are of plain items: an item with a clause word in it ("since my ...", "but ...") is its own sentence, and
+    # so is one that opens with its own negation ("no wee", "not vaccinated": in "No fever, no wee or rash" that "no"
+    # is the item's own, said once, and the parser reads it so)
+    negated = [c for c in chosen if c[2] == "negated" and not set(phrase_keys(c[1])) & CLAUSE_WORDS
+               and not _opens_with_negation(c[1])]
     if listed and len(negated) >= 2:
         # a list: "No A, B or C." negates every item
         names = [c[1] for c in negated]

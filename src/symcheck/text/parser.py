@@ -306,6 +306,13 @@ class _Parse:
 
     def polarity(self, a: int, b: int) -> tuple[str, Span | None, str]:
         trig = self.ctx.pre(a)
+        own = self.ctx.covering.get(a)
+        if trig is not None and own is not None and own.start == a and own.kind == "neg" and own.where == "pre" and any(
+            self.tokens[k].key in (",", "or", "and", "nor") for k in range(trig.end, a)
+        ):
+            # the phrase opens with its own negation ("no headache", "no wee"): a list's "No fever, no headache or
+            # rash" says it once, it does not deny it twice
+            trig = None
         pol = "present"
         if trig is not None and trig.kind != "pseudo":
             pol = "absent" if trig.kind == "neg" else "unknown"
