@@ -880,3 +880,10 @@ def test_aching_all_the_time_is_continuous(spasm: Pack) -> None:
 )
 def test_a_list_negation_does_not_deny_a_phrases_own_no(spasm: Pack, text: str, ev: str, value: str) -> None:
     assert parse(text, spasm).answers.get(ev) == value
+
+
+def test_four_letter_typos_and_short_contractions(abdominal: Pack, spasm: Pack) -> None:
+    assert parse("Bad tummy pian since last night.", abdominal).corrections.get("pian") == "pain"
+    assert parse("My son has a fevr and calf cramps.", spasm).answers.get("fever") == "present"
+    # a short contraction is a word, never a typo of a lexicon word
+    assert "we've" not in parse("We've had cramps in our calves all week.", spasm).corrections

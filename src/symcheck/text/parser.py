@@ -183,6 +183,8 @@ class _Parse:
         for t in self.tokens:
             if t.kind == "w" and t.key not in sp.keys and t.key not in FILLERS:
                 word = t.text.replace("'", "")
+                if len(word) < 5 and "'" in t.text:
+                    continue  # a short contraction ("we've") is a word, not a typo of "wave"
                 fix = sp.correct(word)
                 if fix is not None:
                     t.fixed = fix

@@ -188,7 +188,7 @@ class Speller:
 
     def __init__(self, vocabulary: dict[str, str]):
         # vocabulary: surface word -> its key; only words of 5+ letters are candidates
-        self.vocab = {w: k for w, k in vocabulary.items() if len(w) >= 5 and w.isalpha()}
+        self.vocab = {w: k for w, k in vocabulary.items() if len(w) >= 4 and w.isalpha()}
         self.keys = set(vocabulary.values())
         self.index: dict[str, set[str]] = {}
         for w in self.vocab:
@@ -201,7 +201,7 @@ class Speller:
 
     def correct(self, word: str) -> str | None:
         """The lexicon word for a likely misspelling of `word`, or None."""
-        if len(word) < 5 or not word.isalpha() or word in COMMON or word in self.vocab:
+        if len(word) < 4 or not word.isalpha() or word in COMMON or word in self.vocab:
             return None
         if word in english_words():
             return None
