@@ -887,3 +887,26 @@ def test_four_letter_typos_and_short_contractions(abdominal: Pack, spasm: Pack) 
     assert parse("My son has a fevr and calf cramps.", spasm).answers.get("fever") == "present"
     # a short contraction is a word, never a typo of a lexicon word
     assert "we've" not in parse("We've had cramps in our calves all week.", spasm).corrections
+
+
+@pytest.mark.parametrize(
+    ("text", "vomiting"),
+    [
+        ("Tummy ache and I feel sick.", None),  # nausea, not vomiting
+        ("Tummy ache, feeling sick but not been sick.", "absent"),
+        ("Tummy pain, I'm sick of it.", None),
+        ("Tummy pain, I'm off sick from work.", None),
+        ("Tummy pain and she was sick twice.", "present"),
+    ],
+)
+def test_feeling_sick_is_not_being_sick(abdominal: Pack, text: str, vomiting: str | None) -> None:
+    assert parse(text, abdominal).answers.get("vomiting_diarrhoea") == vomiting
+
+
+@pytest.mark.parametrize(
+    ("text", "ev"),
+    [("Tummy pain and she was sick green stuff.", "green_vomit"), ("Tummy pain, he was sick blood.", "vomiting_blood")],
+)
+def test_was_sick_keeps_what_the_sick_was(abdominal: Pack, text: str, ev: str) -> None:
+    answers = parse(text, abdominal).answers
+    assert answers.get(ev) == "present" and answers.get("vomiting_diarrhoea") == "present"

@@ -295,8 +295,9 @@ class _Parse:
             part = [m for m in part if m[2]]
             # the phrase with more words of its own first (one stretched by fillers or a "..." gap is not longer
             # for it: "both legs feel heavy" over "legs ... stiff" in "both legs feel heavy and stiff"), then the
-            # longer, then the leftmost; a phrase inside a longer one does not count on its own
-            part.sort(key=lambda m: (-m[3], -(m[1] - m[0]), m[0]))
+            # longer, then a warning sign's over another's ("was sick blood"), then the leftmost; a phrase inside a
+            # longer one does not count on its own
+            part.sort(key=lambda m: (-m[3], -(m[1] - m[0]), not any(t.evidence_id in self.lex.red_flags for t in m[2]), m[0]))
             taken: set[int] = set()
             for a, b, targets, _ in part:
                 if any(k in taken for k in range(a, b)):
