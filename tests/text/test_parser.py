@@ -910,3 +910,17 @@ def test_feeling_sick_is_not_being_sick(abdominal: Pack, text: str, vomiting: st
 def test_was_sick_keeps_what_the_sick_was(abdominal: Pack, text: str, ev: str) -> None:
     answers = parse(text, abdominal).answers
     assert answers.get(ev) == "present" and answers.get("vomiting_diarrhoea") == "present"
+
+
+@pytest.mark.parametrize(
+    ("text", "absent_ids", "present_ids"),
+    [
+        ("Calf cramps. I'm training to be a nurse.", ["endurance_sport"], []),
+        ("Calf cramps at night. I watched the match on TV.", ["endurance_sport"], []),
+        ("Calf cramps. My stomach is in knots with worry.", ["painful_hard_muscle"], ["stress_or_caffeine"]),
+        ("My calf cramped when I played a match on Saturday.", [], ["endurance_sport"]),
+    ],
+)
+def test_everyday_senses_of_sport_words(spasm: Pack, text: str, absent_ids: list[str], present_ids: list[str]) -> None:
+    answers = parse(text, spasm).answers
+    assert all(k not in answers for k in absent_ids) and all(answers.get(k) == "present" for k in present_ids)
