@@ -924,3 +924,18 @@ def test_was_sick_keeps_what_the_sick_was(abdominal: Pack, text: str, ev: str) -
 def test_everyday_senses_of_sport_words(spasm: Pack, text: str, absent_ids: list[str], present_ids: list[str]) -> None:
     answers = parse(text, spasm).answers
     assert all(k not in answers for k in absent_ids) and all(answers.get(k) == "present" for k in present_ids)
+
+
+@pytest.mark.parametrize(
+    ("text", "ev", "value"),
+    [
+        ("Tummy cramps. My husband is a heavy drinker but I'm not.", "heavy_alcohol", "absent"),
+        ("I look pregnant but I'm not.", "pregnancy", "absent"),
+        # a warning sign stays: "but I'm not worried" denies nothing it names
+        ("My calf is swollen but I'm not worried.", "hot_swollen_calf", "present"),
+        ("Calf cramps. I had a stroke of luck.", "previous_stroke_or_spinal_injury", None),
+    ],
+)
+def test_but_im_not(spasm: Pack, abdominal: Pack, text: str, ev: str, value: str | None) -> None:
+    pack = abdominal if text.startswith("Tummy") else spasm
+    assert parse(text, pack).answers.get(ev) == value

@@ -363,10 +363,10 @@ def short_denial_after(tokens: list[Token], b: int) -> tuple[int, int] | None:
     keys = [t.key for t in tokens]
     n = len(keys)
     j = b
-    while j < n and j - b < 4 and keys[j] not in (",", "(", "-") and keys[j] not in SENTENCE_END:
+    while j < n and j - b < 4 and keys[j] not in (",", "(", "-", "but") and keys[j] not in SENTENCE_END:
         j += 1  # "pregnant by the evening (I'm not)"
-    if j >= n or keys[j] not in (",", "(", "-"):
-        return None
+    if j >= n or keys[j] not in (",", "(", "-", "but"):
+        return None  # "... but I'm not" too: "my husband is a heavy drinker but I'm not"
     j += 1
     end = _match_at(keys, j, SHORT_DENIAL)
     if end is None:
