@@ -939,3 +939,24 @@ def test_everyday_senses_of_sport_words(spasm: Pack, text: str, absent_ids: list
 def test_but_im_not(spasm: Pack, abdominal: Pack, text: str, ev: str, value: str | None) -> None:
     pack = abdominal if text.startswith("Tummy") else spasm
     assert parse(text, pack).answers.get(ev) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tummy pain on the right. I'm on the pill.", {"oestrogen_use": "present"}),
+        ("Tummy pain. I have sickle cell and I'm having chemo for lymphoma.",
+         {"sickle_cell": "present", "active_cancer": "present"}),
+        ("I'm 70 and my belly is getting bigger and tight, I haven't been to the loo for 4 days.",
+         {"swollen_belly": "present", "constipated": "present"}),
+        ("My baby is 3 months old and screams every evening, pulls her legs up.",
+         {"baby_screaming_drawing_legs": "present"}),
+    ],
+)
+def test_tummy_items_that_had_no_words(abdominal: Pack, text: str, expected: dict[str, str]) -> None:
+    answers = parse(text, abdominal).answers
+    assert {k: answers.get(k) for k in expected} == expected
+
+
+def test_a_swollen_tummy_is_a_tummy_complaint(abdominal: Pack) -> None:
+    assert parse("My belly is getting bigger and tight.", abdominal).complaint == "abdominal_cramps"
