@@ -960,3 +960,9 @@ def test_tummy_items_that_had_no_words(abdominal: Pack, text: str, expected: dic
 
 def test_a_swollen_tummy_is_a_tummy_complaint(abdominal: Pack) -> None:
     assert parse("My belly is getting bigger and tight.", abdominal).complaint == "abdominal_cramps"
+
+
+def test_a_not_after_word_is_no_word_of_the_phrase_when_ranking(spasm: Pack) -> None:
+    # "training !to !course" is one word long: it must not hide "extra training", a warning sign's phrase
+    assert parse("I have extra training.", spasm).answers.get("extreme_exertion") == "present"
+    assert parse("My legs are getting weaker and weaker.", spasm).answers.get("muscle_weakness") == "present"

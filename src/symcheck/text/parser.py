@@ -279,7 +279,7 @@ class _Parse:
                     self.pack.evidence[tg.evidence_id].kind == "risk_factor" and self._near_before(tg.near, i)
                 )]
                 if ok:
-                    found.append((i, end, ok, sum(k != "..." for k in keys)))
+                    found.append((i, end, ok, sum(k != "..." and k[0] != "!" for k in keys)))
         # Layers: words that describe where/which side (choice entries with `near`) do not compete with
         # findings for the same words ("thighs ache" is both a location and an ache).
         chosen = []
