@@ -296,12 +296,15 @@ def test_works_without_javascript(browser: Any, base_url: str) -> None:
     page.get_by_label("Male", exact=True).check()
     page.get_by_text("Or choose from the list").click()
     page.get_by_label("Leg cramp").check()
-    page.get_by_role("button", name="Start").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start").click()
     for _ in range(15):
         if not page.locator(".question-form").count():
             break
-        page.locator(".question-form").get_by_role(
-            "button", name=CALM.get(question(page), "Don't know"), exact=True).first.click()
+        # wait for each answer's page: reading the old page's question on a slow machine answered it twice
+        with page.expect_navigation():
+            page.locator(".question-form").get_by_role(
+                "button", name=CALM.get(question(page), "Don't know"), exact=True).first.click()
     assert "look after this yourself" in page.get_by_role("heading", level=1).inner_text()
     assert page.get_by_role("button", name="Print this result").is_hidden()  # needs script, so not offered
     context.close()
