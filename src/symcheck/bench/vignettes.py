@@ -31,6 +31,7 @@ from symcheck.errors import InputError, SymcheckError
 from symcheck.interview import Interview
 from symcheck.interview.facts import implied
 from symcheck.kb.pack import Pack, available_packs, load_pack
+from symcheck.kb.schema import StopConfig
 
 Mode = Literal["open", "closed"]
 MODES: tuple[Mode, ...] = ("open", "closed")
@@ -205,15 +206,16 @@ def complaint_in(pack: Pack, complaint: str | None) -> str | None:
 
 
 def drive(
-    pack: Pack, case: Vignette, mode: Mode, answers_override: dict[str, Any] | None = None
+    pack: Pack, case: Vignette, mode: Mode, answers_override: dict[str, Any] | None = None,
+    stop: StopConfig | None = None,
 ) -> tuple[Interview, list[str], int | None, list[str]]:
     """Run the interview to its end with the virtual patient, following a hand-over to another pack as a person
     would: (interview, asked ids, questions before the first one about the complaint, stated facts that the
-    final pack has no evidence for)."""
+    final pack has no evidence for). `stop` replaces the first pack's stopping rule (bench stop-cv)."""
     source = case.facts() if answers_override is None else answers_override
     vocabulary = coding_vocabulary(source)
     interview = Interview(pack, age=case.age, sex=case.sex, pregnant=case.pregnant,
-                          complaint=complaint_in(pack, case.complaint), speaker=case.speaker)
+                          complaint=complaint_in(pack, case.complaint), speaker=case.speaker, stop=stop)
     asked: list[str] = []
     before: int | None = None
     for _ in range(200):  # a hard bound on top of the pack's question budget
@@ -253,9 +255,10 @@ def run_case(
     mode: Mode,
     mapping: dict[str, list[str]] | None = None,
     answers_override: dict[str, Any] | None = None,
+    stop: StopConfig | None = None,
 ) -> CaseOutcome:
     """One vignette through the real interview with the virtual patient."""
-    interview, asked, before, ignored = drive(pack, case, mode, answers_override)
+    interview, asked, before, ignored = drive(pack, case, mode, answers_override, stop)
     if interview.pack.id != pack.id:  # handed over: score against the pack the case ended in
         pack, mapping = interview.pack, condition_map(interview.pack.id)
     result = interview.result(top=3)

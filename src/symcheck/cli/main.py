@@ -14,6 +14,7 @@ from symcheck.cli import (  # noqa: F401  (imported for their command registrati
     bench_engine,
     bench_phenopackets,
     bench_scenarios,
+    bench_stop_cv,
     bench_triage_cv,
     bench_vignettes,
     check,
