@@ -277,3 +277,14 @@ def test_bench_engine_says_which_figure_the_goal_is_for(tmp_path):
     missed = [s for s in figures["steps"] if s["p99_ms"] > figures["goals_p99_ms"][str(s["conditions"])]]
     assert len(figures["goals_missed"]) == len(missed)
     assert ("MISSED" in proc.stdout) == bool(missed)
+
+
+def test_a_list_question_takes_no_for_none_of_these():
+    args = ("check", "--age", "70", "--sex", "male", "--complaint", "muscle_cramp")
+    rest = "?\n" * 30
+    by_number = run(*args, stdin="0\n" + rest)
+    by_word = run(*args, stdin="no\n" + rest)
+    assert "Has any of these" in by_word.stdout or "any of these" in by_word.stdout.lower()
+    assert by_word.returncode == by_number.returncode == 0
+    assert "did not understand" not in by_word.stdout.split("Question 2")[0]
+    assert by_word.stdout == by_number.stdout

@@ -112,8 +112,10 @@ def _read_answer(console: Console, q: NextQuestion) -> object:
             for i, c in enumerate(q.choices, 1):
                 console.print(f"  {i}. {c.label}")
             if q.type == "many_of":
-                console.print("  Type all numbers that apply, separated by commas; 0 for none.")
+                console.print("  Type all numbers that apply, separated by commas; 0 (or no) for none.")
             raw = _ask(console, f"  {hint}\n> ").lower()
+            if q.type == "many_of" and raw in ("n", "no", "none", "none of these", "nothing"):
+                return []  # people answer "any of these?" with "no"
             if raw not in BACK | DONT_KNOW | {"w", "why"}:
                 try:
                     picks = [int(x) for x in raw.replace(" ", "").split(",") if x]
