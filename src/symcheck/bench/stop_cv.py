@@ -19,10 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from pydantic import BaseModel
 
 from symcheck.bench import vignettes as vig_bench
+from symcheck.bench.triage_cv import fold_by_group
 from symcheck.kb.pack import Pack
 
 GRID = {
@@ -130,9 +130,7 @@ def choose(grid: list[Setting], table: list[list[Run]], rows: list[int], budget:
 def cross_validate(pack: Pack, grid: list[Setting], table: list[list[Run]], budget: float = 12.0,
                    folds: int = 5, seed: int = 0) -> StopCV:
     runs = table[0]
-    groups = sorted({r.group for r in runs})
-    rng = np.random.default_rng(seed)
-    fold_of = {g: i % folds for i, g in enumerate(rng.permutation(groups))}
+    fold_of = fold_by_group([r.group for r in runs], folds, seed)
     results: list[Score] = []
     held: list[Run] = []
     for k in range(folds):

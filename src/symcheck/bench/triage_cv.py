@@ -167,11 +167,16 @@ def _named(t: np.ndarray) -> dict[str, float]:
             "self_care": float(t[3])}
 
 
+def fold_by_group(groups: list[str], folds: int, seed: int) -> dict[str, int]:
+    """Each group's fold: groups (cases) shuffled by `seed`, then dealt round the folds, so the runs of one
+    case always share a fold."""
+    rng = np.random.default_rng(seed)
+    return {g: i % folds for i, g in enumerate(rng.permutation(sorted(set(groups))))}
+
+
 def cross_validate(pack: Pack, samples: list[Sample], folds: int = 5, seed: int = 0) -> TriageCV:
     grid = _grid()
-    groups = sorted({s.group for s in samples})
-    rng = np.random.default_rng(seed)
-    fold_of = {g: i % folds for i, g in enumerate(rng.permutation(groups))}
+    fold_of = fold_by_group([s.group for s in samples], folds, seed)
     results = []
     held: list[tuple[int, Sample]] = []
     for k in range(folds):
@@ -208,4 +213,4 @@ def levels_with(samples: list[Sample], thresholds: dict[str, float]) -> list[int
     return [int(x) for x in _levels(samples, t[None, :])[0]]
 
 
-__all__ = ["TriageCV", "collect", "cross_validate", "levels_with", "triage_mod"]
+__all__ = ["TriageCV", "collect", "cross_validate", "fold_by_group", "levels_with", "triage_mod"]
