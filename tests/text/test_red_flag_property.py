@@ -109,7 +109,9 @@ def _check(p: _Pack, items, neutral, listed) -> None:
         sentences.append("No " + ", ".join(names[:-1]) + " or " + names[-1] + ".")
         chosen = [c for c in chosen if c not in negated]
         for _, phrase, _, _ in negated:
-            denied |= {ev for ev, v in p.targets(phrase) if v in ("present", "")}
+            # red flags only, as for an item negated on its own: a listed "hands shake" also targets a
+            # non-red-flag item that another, plain sentence may state ("I have jittery")
+            denied |= {ev for ev, v in p.targets(phrase) if v in ("present", "") and ev in p.lex.red_flags}
     unsettled: set[str] = set()
     for _ev, phrase, mode, pick in chosen:
         sentences.append(_sentence(phrase, mode, pick))
