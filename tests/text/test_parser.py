@@ -966,3 +966,54 @@ def test_a_not_after_word_is_no_word_of_the_phrase_when_ranking(spasm: Pack) -> 
     # "training !to !course" is one word long: it must not hide "extra training", a warning sign's phrase
     assert parse("I have extra training.", spasm).answers.get("extreme_exertion") == "present"
     assert parse("My legs are getting weaker and weaker.", spasm).answers.get("muscle_weakness") == "present"
+
+
+@pytest.mark.parametrize(
+    ("text", "ev", "not_value"),
+    [
+        ("16F, period cramps. periods arent super heavy.", "heavy_periods", "present"),
+        ("Period pain, my periods aren't heavy.", "heavy_periods", "present"),
+        ("Stretching never helps the cramp.", "relieved_by_stretching", "present"),
+    ],
+)
+def test_a_gap_in_a_phrase_never_hides_a_negation(spasm: Pack, abdominal: Pack, text: str, ev: str,
+                                                   not_value: str) -> None:
+    # "periods ... heavy" must not stretch over "aren't": the negation would be inside the phrase, unseen
+    pack = abdominal if ev == "heavy_periods" else spasm
+    assert parse(text, pack).answers.get(ev) != not_value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("My dad's legs ache really badly and his wee has gone really dark like coke.",
+         {"dark_urine": "present", "severe_muscle_pain": "present", "stimulant_drugs": None}),
+        ("My wee is dark yellow and I'm only going twice a day.", {"dark_urine": None}),
+        ("My left eyelid keeps twitching, like a little flutter.", {"palpitations": None}),
+        ("Twitching for months and now I sometimes choke on drinks.", {"swallowing_difficulty": "present"}),
+        ("His jaw is tight and swallowing is hard.", {"swallowing_difficulty": "present"}),
+        ("My hands went all stiff and curled up like claws and my lips were tingling.",
+         {"carpopedal_spasm": "present", "perioral_tingling": "present"}),
+        ("I had half my thyroid taken out last Thursday and now my fingers tingle.",
+         {"recent_neck_surgery": "present", "neck_surgery_or_hypopara": "present"}),
+        ("She had her hip replaced two weeks ago and her calf is swollen.", {"clot_risk": "present"}),
+        ("He can't get up out of his chair without help.", {"proximal_weakness": "present"}),
+    ],
+)
+def test_round5_everyday_words(spasm: Pack, text: str, expected: dict[str, str | None]) -> None:
+    answers = parse(text, spasm).answers
+    assert {k: answers.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Stomach cramps and the runs since 4am, keeping water down fine and no temp.",
+         {"cant_keep_fluids_down": "absent", "fever": "absent"}),
+        ("Tummy pain. I did a pregnancy test and it was negative.", {"pregnancy": "absent"}),
+        ("Period cramps every month, ibuprofen helps a bit.", {"painkillers_not_helping": "absent"}),
+    ],
+)
+def test_round5_tummy_words(abdominal: Pack, text: str, expected: dict[str, str]) -> None:
+    answers = parse(text, abdominal).answers
+    assert {k: answers.get(k) for k in expected} == expected

@@ -14,6 +14,7 @@ from symcheck.errors import InputError
 from symcheck.kb.pack import Pack, load_pack
 from symcheck.kb.schema import Evidence
 from symcheck.text.context import (
+    NEG_PRE,
     NOW_MARKERS,
     PAST_MARKERS,
     Context,
@@ -62,6 +63,9 @@ _CONJUNCTIONS = {"and", "or", "nor"}
 _DETERMINERS = {stem(w) for w in ("my", "the", "a", "an", "his", "her", "their", "your", "our")}
 _SINCE = stem("since")
 _THEN = {stem(w) for w in ("then", "that", "which")}
+# one-word negations: a phrase's "..." gap never stretches over one ("periods aren't heavy" is not "periods ...
+# heavy"), else the negation, hidden inside the phrase, would leave the finding present
+_GAP_NEGATIONS = {k[0] for k in NEG_PRE if len(k) == 1}
 _MY = stem("my")
 _I = stem("i")
 _NEG_WORDS = {stem(w) for w in ("no", "not", "never", "without", "nothing")}
@@ -85,7 +89,7 @@ def _match(tokens: list[Token], i: int, keys: tuple[str, ...], k: int = 0) -> in
     while k < len(keys):
         if keys[k] == "...":
             for g in range(GAP + 1):
-                if j + g >= n or (g and tokens[j + g - 1].key in SENTENCE_END):
+                if j + g >= n or (g and tokens[j + g - 1].key in SENTENCE_END | _GAP_NEGATIONS):
                     break
                 end = _match(tokens, j + g, keys, k + 1)
                 if end is not None:
