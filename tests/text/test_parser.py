@@ -1017,3 +1017,46 @@ def test_round5_everyday_words(spasm: Pack, text: str, expected: dict[str, str |
 def test_round5_tummy_words(abdominal: Pack, text: str, expected: dict[str, str]) -> None:
     answers = parse(text, abdominal).answers
     assert {k: answers.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Her water is the colour of strong tea and she's hardly passed any.",
+         {"dark_urine": "present", "reduced_urine": "present"}),
+        ("She was on the bathroom floor for about 8 hours until I found her.", {"crush_or_fracture": "present"}),
+        ("She slipped getting out of the bath two nights ago.", {"proximal_weakness": None}),
+        ("My right calf is puffy and warm. A warm bath helps the other leg.", {"hot_swollen_calf": "present"}),
+        ("Rubbing her legs and a warm bath settle her.", {"hot_swollen_calf": None}),
+        ("i have to come off the pitch when the cramp comes", {"stopped_alcohol_or_sedatives": None}),
+        ("I'm coming off my diazepam and my muscles twitch.", {"stopped_alcohol_or_sedatives": "present"}),
+        ("About three weeks ago I had a horrible stomach bug. Now my legs are weak.",
+         {"diarrhoea_weeks_before": "present"}),
+        ("Numb feet for months, creeping up to my ankles.", {"ascending_weakness": None}),
+    ],
+)
+def test_round6_everyday_words(spasm: Pack, text: str, expected: dict[str, str | None]) -> None:
+    answers = parse(text, spasm).answers
+    assert {k: answers.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "fever"),
+    [
+        ("been up all nite w the runs n stomach cramps. 38.7 this morn.", "present"),
+        ("Tummy pain, it was 38.9 last night.", "present"),
+        ("Tummy pain. I ran 38.5 miles last week.", None),
+        ("Tummy pain. She scored 39.5 on the test.", None),
+        ("Tummy pain. I weigh 38.5 kg.", None),
+    ],
+)
+def test_a_bare_body_temperature(abdominal: Pack, text: str, fever: str | None) -> None:
+    # "38.7 this morning" is a temperature though the word is not said; a score or a distance is not
+    assert parse(text, abdominal).answers.get("fever") == fever
+
+
+def test_a_baby_with_a_rounder_tummy_is_a_tummy_complaint(abdominal: Pack) -> None:
+    result = parse("Our son is 5 weeks old. He has been sick four times, the last two bright green, and his "
+                   "tummy looks rounder than normal.", abdominal)
+    assert result.complaint == "child_tummy_pain"
+    assert result.answers.get("swollen_belly") == "present" and result.answers.get("green_vomit") == "present"

@@ -31,6 +31,7 @@ _IRREGULAR = {
     # text-message spellings read as the word
     "nite": "night", "nites": "night", "tonite": "tonight", "thru": "through", "coz": "becaus", "cos": "becaus",
     "hrs": "hour", "hr": "hour", "wks": "week", "mnths": "month", "ppl": "peopl",
+    "rly": "really", "n": "and", "w": "with", "yday": "yesterday", "mins": "minut",
 }
 _KEEP_DOUBLE = set("lsfz")
 

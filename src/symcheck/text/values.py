@@ -98,6 +98,12 @@ def _sentence(tokens: list[Token], i: int) -> list[Token]:
     return tokens[a:b]
 
 
+# units of what else a figure like 38.5 may measure
+_OTHER_MEASURES = {"kg", "kgs", "kilo", "kilogram", "g", "gram", "lb", "lbs", "pound", "stone", "st", "cm", "mm", "m",
+                   "metr", "meter", "mile", "mil", "km", "kilometr", "mg", "ml", "l", "litr", "mmol", "%", "percent",
+                   "bmi", "x", "k"}
+_BARE_TEMP_BEFORE = {".", ",", "!", ";", ":", "(", "-", "wa", "was", "is", "it", "of", "at", "to", "hit", "reached",
+                     "now", "got", "up", "went", "with", "reach"}
 _BODY_TEMP = {"temp", "temperatur", "fever", "feverish", "thermometer", "febril", "temperature"}
 _WEATHER = {"outsid", "outside", "weather", "sun", "humid", "heatwave", "shade", "day", "afternoon", "hot"}
 
@@ -227,7 +233,13 @@ def extract_values(tokens: list[Token]) -> list[Value]:
                 weather = bool(words & _WEATHER) and not body
                 celsius = (v - 32) * 5 / 9 if (unit_f or (v >= 90 and not unit_c)) else v
                 decimal = "." in tokens[i].key
-                if 34 <= celsius <= 43.5 and not weather and (body or unit_f or (decimal and (unit_c or deg))):
+                # a bare "38.7" with one decimal, in the range of a body temperature and followed by no unit of
+                # anything else, is a temperature: people write "38.7 this morning" without naming it
+                # (opening its sentence or after "was", "is", "of" ...: "scored 39.5" and "ran 38.5 miles" are not)
+                bare = (decimal and len(tokens[i].key.split(".")[1]) == 1 and 35 <= v <= 42.5
+                        and unit not in _UNITS and unit not in _OTHER_MEASURES
+                        and (i == 0 or tokens[i - 1].key in _BARE_TEMP_BEFORE))
+                if 34 <= celsius <= 43.5 and not weather and (body or unit_f or (decimal and (unit_c or deg)) or bare):
                     out.append(Value(i, end, "temperature", celsius))
                     used.update(range(i, end))
                     continue
