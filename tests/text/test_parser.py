@@ -1060,3 +1060,33 @@ def test_a_baby_with_a_rounder_tummy_is_a_tummy_complaint(abdominal: Pack) -> No
                    "tummy looks rounder than normal.", abdominal)
     assert result.complaint == "child_tummy_pain"
     assert result.answers.get("swollen_belly") == "present" and result.answers.get("green_vomit") == "present"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("His right arm suddenly went weak and floppy, his mouth is drooping and his words are coming out all jumbled.",
+         {"slurred_speech": "present", "sudden_onset_deficit": "present", "muscle_weakness": "present",
+          "weakness_one_side": "present"}),
+        ("My husband got his lower leg trapped under a pallet and now his shin is rock hard.",
+         {"crush_or_fracture": "present"}),
+        ("This morning my pee came out the colour of coca cola and I've hardly been today.",
+         {"reduced_urine": "present"}),
+        ("Her scalp hurts when she brushes her hair and her jaw aches when she chews.", {"scalp_tenderness": "present"}),
+        ("Her neck started pulling round to the left and her eyes keep rolling up.", {"neck_twisted": "present"}),
+        ("He's cramping all over and keeps being sick.", {"vomiting_diarrhoea": "present"}),
+        ("My back and stomach have gone stiff as a board.", {"rigidity": None, "trunk_stiffness": "present"}),
+        ("Last week the GP gave me clarithromycin for a chest infection.", {"recent_flu_illness": None}),
+        ("Stiffness getting worse month by month.", {"progressive_worsening": "present"}),
+    ],
+)
+def test_round7_everyday_words(spasm: Pack, text: str, expected: dict[str, str | None]) -> None:
+    answers = parse(text, spasm).answers
+    assert {k: answers.get(k) for k in expected} == expected
+
+
+def test_round7_tummy_words(abdominal: Pack) -> None:
+    answers = parse("Lower tummy pain on both sides. Sex hurts deep inside and my discharge has gone greeny and "
+                    "smells bad. A pregnancy test this morning was neg.", abdominal).answers
+    assert {k: answers.get(k) for k in ("painful_sex", "abnormal_discharge", "pregnancy")} == {
+        "painful_sex": "present", "abnormal_discharge": "present", "pregnancy": "absent"}
