@@ -1090,3 +1090,27 @@ def test_round7_tummy_words(abdominal: Pack) -> None:
                     "smells bad. A pregnancy test this morning was neg.", abdominal).answers
     assert {k: answers.get(k) for k in ("painful_sex", "abnormal_discharge", "pregnancy")} == {
         "painful_sex": "present", "abnormal_discharge": "present", "pregnancy": "absent"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a belief is no denial, and a knowing verb states what is known
+        ("Pain low on the left. A test came up positive (faint line). I've still got the coil in so I didn't think "
+         "I could even get pregnant.", {"pregnancy": "present", "fainting": None}),
+        ("Tummy cramps. I didn't know I was pregnant until the test.", {"pregnancy": "present"}),
+        ("She can't keep even sips of water down and is breathing really deep and fast.",
+         {"cant_keep_fluids_down": "present", "fast_breathing": "present"}),
+        ("My hernia won't go back at all, the last lot of sick was green and my stomach has blown up like a drum.",
+         {"tender_lump_wont_go_back": "present", "green_vomit": "present", "swollen_belly": "present"}),
+        ("9 weeks pregnant, I'm soaking a maxi pad every 45 mins and passing big clots.", {"heavy_bleeding": "present"}),
+        ("She can't lie still with the pain and the last one had blood in it.",
+         {"restless_with_pain": "present", "blood_in_stool": "present"}),
+        ("Upper tummy pain. I have not vomited any blood and I do not drink alcohol to excess.",
+         {"vomiting_blood": "absent", "heavy_alcohol": "absent"}),
+        ("Tummy pain. My covid test came up positive.", {"pregnancy": None}),
+    ],
+)
+def test_round8_tummy_words(abdominal: Pack, text: str, expected: dict[str, str | None]) -> None:
+    answers = parse(text, abdominal).answers
+    assert {k: answers.get(k) for k in expected} == expected

@@ -29,6 +29,8 @@ PSEUDO = _keys(
     "|not sure why|dont know why|no reason|for no reason|nothing helps|nothing seems to help|wont go away"
     "|doesnt go away|not go away|didnt go away|not going away|no relief|without warning|no warning|not able"
     "|cant"
+    # knowing verbs: "I didn't know I was pregnant" says that she is
+    "|didnt know|did not know|never knew|didnt realise|didnt realize|did not realise|did not realize"
 )
 NEG_POST = _keys(
     "has gone|have gone|is gone|are gone|went away|gone away|is normal|are normal|was normal|i feel normal"
@@ -41,6 +43,7 @@ HEDGE_PRE = _keys(
     "|dont know if|dont know whether|not certain|wonder if|i wonder|could be|may have|might be|may be"
     "|hard to say|hard to tell|cant tell|cant tell if|cant say|possible|not really sure|questionable"
     "|i think maybe|kind of|sort of|no idea if|no idea whether|dunno if|dont think|do not think|dont think im"
+    "|didnt think|did not think"
 )
 HEDGE_POST = _keys("maybe|not sure|i think|possibly|perhaps|or not|i guess")
 PAST_PRE = _keys(
