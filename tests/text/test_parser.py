@@ -1066,8 +1066,9 @@ def test_a_baby_with_a_rounder_tummy_is_a_tummy_complaint(abdominal: Pack) -> No
     ("text", "expected"),
     [
         ("His right arm suddenly went weak and floppy, his mouth is drooping and his words are coming out all jumbled.",
-         {"slurred_speech": "present", "sudden_onset_deficit": "present", "muscle_weakness": "present",
-          "weakness_one_side": "present"}),
+         {"slurred_speech": "present", "muscle_weakness": "present", "weakness_one_side": "present"}),
+        # "sudden" of the arm is not the follow-up on the speech problem's onset
+        ("My arm suddenly went weak this morning.", {"sudden_onset_deficit": None, "weakness_one_side": "present"}),
         ("My husband got his lower leg trapped under a pallet and now his shin is rock hard.",
          {"crush_or_fracture": "present"}),
         ("This morning my pee came out the colour of coca cola and I've hardly been today.",
