@@ -127,6 +127,7 @@ PARAMS = ScoreParams(
     null_calibration=0.0,
     prior_exponent=0.0,
     dependence=0.0,
+    excluded_dependence=None,  # follows `dependence`
 )
 
 
@@ -284,6 +285,13 @@ def test_dependence_discounts_each_block_by_its_size(toy: RareIndex) -> None:
     assert half.log_score[fin] == pytest.approx((o / 2 + e / np.sqrt(2))[fin])
     assert model.block_weight(1, dep) == 1.0 and model.block_weight(0, dep) == 1.0
     assert model.block_weight(9, dep) == pytest.approx(1 / 3) and model.block_weight(9, PARAMS) == 1.0
+    # The excluded block may take its own exponent: 1 weighs a list of negatives as its mean log-LR.
+    as_one = replace(dep, excluded_dependence=1.0)
+    mean = run(toy, obs, excluded=exc, params=as_one)
+    assert mean.log_score[fin] == pytest.approx((o / 2 + e / 2)[fin])
+    assert model.block_weight(9, as_one, excluded=True) == pytest.approx(1 / 9)
+    assert model.block_weight(9, as_one) == pytest.approx(1 / 3)
+    assert model.block_weight(1, as_one, excluded=True) == 1.0  # a single negative keeps its full LR
     # An excluded feature still lowers the disease that has it, and only that one.
     eye, other = d(toy, "OMIM:000002"), d(toy, "OMIM:000005")
     without = run(toy, ["HP:0000252", "HP:0001249"], params=dep)

@@ -247,7 +247,7 @@ def evaluate_set(
     no_exc = replace(params, excluded_weight=0.0)
     service.null_for(index, no_exc)
     # The same model with its terms taken as independent evidence (dependence 0, naive Bayes as in LIRICAL).
-    independent = replace(params, dependence=0.0)
+    independent = replace(params, dependence=0.0, excluded_dependence=0.0)
     service.null_for(index, independent)
     runs: dict[str, _Run] = {}
     scored: list[ScoredCase] = []

@@ -110,7 +110,7 @@ class ScoreParams:
     The observed-term weights were tuned by coordinate search on the cohorts of split A of the phenopacket
     dev sample with excluded terms ignored (that corpus's pertinent negatives are largely its diagnoses'
     own feature checklists, so tuning on them would learn its curation); the excluded-term slack is fixed
-    a priori, and so is `dependence`. The calibration (temperature, unknown-disease alternative) was fitted on
+    a priori, and so is `dependence`; `excluded_dependence` was chosen on split A. The calibration (temperature, unknown-disease alternative) was fitted on
     split A's leave-publication-out scores by maximum likelihood; split B is the held-out check.
     """
 
@@ -147,15 +147,20 @@ class ScoreParams:
     # against age and sex. 0 = independent terms (naive Bayes, as LIRICAL). 0.5 (effective size sqrt(n)) is
     # the conventional middle, fixed beforehand; each term's LR, excluded ones included, is unchanged.
     dependence: float = 0.5
+    # The same for the excluded block. Pertinent negatives are not sampled like findings: they are checked as
+    # a list (often one differential's features), so they stand or fall together, and 1 (the list weighs as
+    # its mean log-LR, whatever its length) is the model. A single negative keeps its full LR. Chosen from
+    # {0.5, 0.75, 1} on split A only (see the README); `None` = the same as `dependence`.
+    excluded_dependence: float | None = 1.0
     # Calibration. Summed log-LRs of correlated features overstate the evidence: the posterior uses them
     # divided by `temperature`. Beside the candidates stands one more hypothesis, "none of these": a
     # disease that is not annotated (or not among the candidates), with prior `unknown_prior`, which
     # explains each observed feature with log-LR `unknown_log_lr` (the patient's features are features
     # of their disease, but we don't know its profile). Random features then go to it, not to whichever
     # disease happens to match them best.
-    temperature: float = 1.349
-    unknown_prior: float = 0.1471
-    unknown_log_lr: float = 0.7165
+    temperature: float = 1.355
+    unknown_prior: float = 0.2111
+    unknown_log_lr: float = 0.566
 
 
 @dataclass(frozen=True)
@@ -679,15 +684,17 @@ def total_log_lr(
     ts = term_scores(graph, prof, bg, query._replace_excluded() if len(query.excluded) else query, params)
     total = np.log(ts.observed_lr).sum(axis=0) * block_weight(len(query.observed), params) + excluded_log_lr_sum(
         prof, bg, query.excluded, params
-    ) * block_weight(len(query.excluded), params)
+    ) * block_weight(len(query.excluded), params, excluded=True)
     a = age_log_lr(prof, query.age_years, params)
     s = sex_log_lr(prof, query.sex, params)
     return total + a + s, a, s
 
 
-def block_weight(n_terms: int, params: ScoreParams) -> float:
-    """The weight of each log-LR in a block of `n_terms` terms: 1 / n ** dependence (1 for an empty block)."""
-    return float(n_terms) ** -params.dependence if n_terms > 1 and params.dependence else 1.0
+def block_weight(n_terms: int, params: ScoreParams, excluded: bool = False) -> float:
+    """The weight of each log-LR in a block of `n_terms` terms: 1 / n ** dependence (1 for an empty block);
+    the excluded block uses `excluded_dependence` when it is set."""
+    dep = params.excluded_dependence if excluded and params.excluded_dependence is not None else params.dependence
+    return float(n_terms) ** -dep if n_terms > 1 and dep else 1.0
 
 
 def rows_without_references(ann: Annotations, disease: int, refs: IntArray) -> IntArray:

@@ -56,8 +56,8 @@ class TermMatch(BaseModel):
     disease_term_name: str | None = None
     log_lr: float = Field(
         description="what this term adds to the log score: its natural-log likelihood ratio divided by (number of "
-        "observed, or of excluded, terms) ** dependence (ScoreParams.dependence: the terms of a list are not "
-        "independent evidence)"
+        "observed, or of excluded, terms) ** dependence (ScoreParams.dependence and excluded_dependence: the "
+        "terms of a list are not independent evidence)"
     )
 
 
@@ -422,7 +422,7 @@ def rank(
     assert ts.observed_source is not None and ts.observed_kind is not None and ts.excluded_kind is not None
     diseases: list[RareDiseaseResult] = []
     w_obs = model.block_weight(len(q.observed), params)
-    w_exc = model.block_weight(len(q.excluded), params)
+    w_exc = model.block_weight(len(q.excluded), params, excluded=True)
     for col, d in enumerate(best.tolist()):
         matches: list[TermMatch] = []
         for i, t in enumerate(q.observed.tolist()):
