@@ -1115,3 +1115,52 @@ def test_round7_tummy_words(abdominal: Pack) -> None:
 def test_round8_tummy_words(abdominal: Pack, text: str, expected: dict[str, str | None]) -> None:
     answers = parse(text, abdominal).answers
     assert {k: answers.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "since Thursday" says when it began; a later "this morning" only narrates a moment of it
+        ("Since Thursday his feet have been tingling and now his legs are getting weak. This morning he couldn't "
+         "get up the stairs.", {"symptom_duration": "days", "both_legs_weak": "present"}),
+        ("It all started on saturday when I lifted the sofa and my back went into spasm.", {"symptom_duration": "days"}),
+        # an illness the person got over is history, not a symptom now
+        ("Two weeks ago he had a stomach bug with diarrhoea for a few days and got over it. Now his legs are weak.",
+         {"vomiting_diarrhoea": None}),
+        # how long one attack took, with "took" or a hedge before "a minute"
+        ("My calves cramped and it took about 20 minutes to ease off.", {"episode_duration": "over_10_min"}),
+        ("Cramp in my calf at night, it lasts maybe a minute.", {"episode_duration": "under_10_min"}),
+        # "all day" tells how long something else went on; "lets go" alone says a cramp ended, not how
+        ("I'm a postman so on my feet all day and my calves cramp at night.", {"time_of_day": "night_or_rest"}),
+        ("My calf cramped in the match and it let go after a drink in the shade.", {"relieved_by_stretching": None}),
+        ("I've been woken about five nights a week by cramp in my calf.", {"sleep_disturbed": "present"}),
+        ("A roast beef dinner and then my legs cramped.", {"heat_exposure": None}),
+        ("Ten days ago they took out my thyroid and now my fingers are stiff and pressed together.",
+         {"neck_surgery_or_hypopara": "present", "carpopedal_spasm": "present"}),
+        ("His jaw has gone stiff, his neck feels tight and his tummy muscles went hard.",
+         {"neck_pain_stiffness": "present", "trunk_stiffness": "present"}),
+        ("The weakness seems to be creeping upwards.", {"ascending_weakness": "present"}),
+    ],
+)
+def test_round9_everyday_words(spasm: Pack, text: str, expected: dict[str, str | None]) -> None:
+    answers = parse(text, spasm).answers
+    assert {k: answers.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("My period was 2 weeks late so I did a test yesterday and it was positive. Sharp pain low on the left. "
+         "I had chlamydia a few years ago.", {"pregnancy": "present", "ectopic_risk": "present"}),
+        ("Crampy pain for two days. He hasn't opened his bowels or passed any wind since Sunday and keeps bringing "
+         "up green stuff. He had part of his bowel removed years ago.",
+         {"no_wind_or_stool": "present", "vomiting_diarrhoea": "present", "previous_abdominal_surgery": "present"}),
+        ("Stomach cramps that ease off once I've been to the loo.", {"relieved_by_bowel": "present"}),
+        ("every month for like 2 yrs my period cramps r awful, never any other time, periods not heavy",
+         {"symptom_duration": "months", "pain_between_periods": "absent", "heavy_periods": "absent"}),
+        ("She has tummy pain and her period isn't due yet.", {"period_late": "absent"}),
+    ],
+)
+def test_round9_tummy_words(abdominal: Pack, text: str, expected: dict[str, str | None]) -> None:
+    answers = parse(text, abdominal).answers
+    assert {k: answers.get(k) for k in expected} == expected

@@ -269,6 +269,9 @@ RESOLVED = _keys(
     "|is over|has stopped|have stopped|disappeared|has disappeared|went off|has gone off|wore off"
 )
 RESOLVED_BY = {stem(w) for w in ("which", "that", "it", "its", "this", "thi", "they", "those", "these")}
+# the person got over it: "had a bug with diarrhoea for a few days and got over it"
+RECOVERED = _keys("got over it|got over that|recovered|has recovered|fully recovered|was fine after|got better")
+RECOVERED_BY = {stem(w) for w in ("and", "but")}
 RESOLVED_AFTER = {stem(w) for w in ("now", "completely", "totally", "again", "since", "thankfully", "fully", "luckily")}
 PAST_MARKERS = {stem(w) for w in (
     "had", "was", "were", "ago", "yesterday", "last", "weekend", "earlier", "back", "previously", "fortnight",
@@ -313,16 +316,19 @@ def comes_back(tokens: list[Token], i: int) -> bool:
 
 
 def resolved_stretches(tokens: list[Token]) -> list[tuple[int, int]]:
-    """Token ranges said to be over: the clause before "which/that/it" + a verb of ending, when that verb
-    closes its clause and the clause speaks of the past ("had a chest infection with a fever, but that
-    cleared up")."""
+    """Token ranges said to be over: the clause before "which/that/it" + a verb of ending (or "and got over
+    it"), when that verb closes its clause and the clause speaks of the past ("had a chest infection with a
+    fever, but that cleared up")."""
     keys = [t.key for t in tokens]
     n = len(keys)
     out = []
     for s in range(1, n):
-        if keys[s] not in RESOLVED_BY:
+        if keys[s] in RESOLVED_BY:
+            end = _match_at(keys, s + 1, RESOLVED)
+        elif keys[s] in RECOVERED_BY:
+            end = _match_at(keys, s + 1, RECOVERED)
+        else:
             continue
-        end = _match_at(keys, s + 1, RESOLVED)
         if end is None:
             continue
         k = end

@@ -511,10 +511,12 @@ class _Parse:
             cands: list[Value] = []
             if slot.kind in ("since", "since_yes_no"):
                 # the complaint's own duration: first one said beside the complaint, then one said with another
-                # symptom or on its own ("It started on Monday."); the shortest within a rank, figures before
-                # words such as "today", which often only narrate. Background (a medicine taken "for a year", an
+                # symptom or on its own ("It started on Monday."); the shortest within a rank, figures and
+                # "since ..." before words such as "today", which often only narrate. Background (a medicine taken "for a year", an
                 # operation "three weeks ago") is not the complaint's.
-                ranked = [(self._value_rank(v, found), v.kind != "since", v.value, v)
+                # "since Thursday" states when it began; a bare "this morning" may only narrate a moment of it
+                ranked = [(self._value_rank(v, found), v.kind != "since" and self.tokens[v.start].key != _SINCE,
+                           v.value, v)
                           for v in by_kind.get("since", []) + by_kind.get("since_word", [])]
                 cands = [v for r, _, _, v in sorted(ranked, key=lambda x: x[:3]) if r < 3]
             elif slot.kind == "frequency" and self.mentions:

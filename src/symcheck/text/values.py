@@ -22,20 +22,22 @@ _UNITS: dict[str, tuple[str, float]] = {
     "hour": ("short", 60.0), "hr": ("short", 60.0), "hrs": ("short", 60.0),
     "day": ("long", 1.0), "night": ("long", 1.0), "week": ("long", 7.0), "wk": ("long", 7.0),
     "fortnight": ("long", 14.0), "month": ("long", 30.0), "year": ("long", 365.0), "yr": ("long", 365.0),
+    "yrs": ("long", 365.0), "mth": ("long", 30.0), "mths": ("long", 30.0), "wks": ("long", 7.0),
 }
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekend"}
 
 
 # an attack's length only when the words say so ("lasts a few minutes", "it lasted about 10 minutes"); "for an
 # hour" or "in half an hour" more often tell how long something else took
-_SHORT_BEFORE = {stem(w) for w in ["last", "lasting", "lasts", "lasted", "take", "takes"]}
-_LONG_BEFORE = {stem(w) for w in ["for", "past", "last", "over", "since", "about", "around", "nearly", "almost", "now", "least", "couple", "few", "been"]}
+_SHORT_BEFORE = {stem(w) for w in ["last", "lasting", "lasts", "lasted", "take", "takes", "took", "taking"]}
+_LONG_BEFORE = {stem(w) for w in ["for", "past", "last", "over", "since", "about", "around", "nearly", "almost", "now", "least", "couple", "few", "been", "like"]}
 # an attack that ends: "lets go / goes / eases / settles / stops ... within|in|after <minutes>"
 _EASES = {"let", "lets", "goes", "go", "eases", "eased", "ease", "settles", "settled", "stops", "stopped", "passes",
           "passed", "sorts", "sorted", "wears", "wore", "fades", "faded", "relaxes", "relaxed"}  # as written
 _WITHIN = {stem(w) for w in ["within", "in", "after"]}
 _A_BEFORE = {"for", "over", "past", "last", "about", "around", "almost", "nearly", "than", "within", "just", "after",
-             "lasts", "lasting", "only", "least", "under", "like", "in"}
+             "lasts", "lasting", "only", "least", "under", "like", "in"} | {
+             stem(w) for w in ("lasts", "lasted", "took", "takes", "maybe", "perhaps", "roughly", "approximately")}
 
 
 @dataclass
@@ -211,8 +213,10 @@ def extract_values(tokens: list[Token]) -> list[Value]:
                 continue
             unit = tokens[j].key if j < n else ""
             # gestation: "28 weeks pregnant", "20 weeks gone/along"
-            if unit in ("week", "wk", "month") and j + 1 < n and tokens[j + 1].key in ("pregnant", "gon", "go", "along"):
-                out.append(Value(i, j + 2, "gestation", v * (4.35 if unit == "month" else 1.0)))
+            if unit in ("week", "wk", "wks", "month", "mth", "mths") and j + 1 < n and tokens[j + 1].key in (
+                "pregnant", "gon", "go", "along"
+            ):
+                out.append(Value(i, j + 2, "gestation", v * (4.35 if unit in ("month", "mth", "mths") else 1.0)))
                 used.update(range(i, j + 2))
                 continue
             if tokens[i].kind == "n" and j + 2 < n and tokens[j].key == "/" and tokens[j + 1].key == "40":
@@ -274,6 +278,10 @@ def extract_values(tokens: list[Token]) -> list[Value]:
             if nxt in _WEEKDAYS or j == i + 3:
                 out.append(Value(i, j, "since_word", 4.0))
                 used.update(range(i, j))
+        elif key in ("on", "last") and i + 1 < n and tokens[i + 1].key in _WEEKDAYS:
+            # "started on Saturday", "last Tuesday": a day this week or last, days ago whichever it was
+            out.append(Value(i, i + 2, "since_word", 4.0))
+            used.update(range(i, i + 2))
     return out
 
 
