@@ -1140,6 +1140,12 @@ def test_round8_tummy_words(abdominal: Pack, text: str, expected: dict[str, str 
         ("His jaw has gone stiff, his neck feels tight and his tummy muscles went hard.",
          {"neck_pain_stiffness": "present", "trunk_stiffness": "present"}),
         ("The weakness seems to be creeping upwards.", {"ascending_weakness": "present"}),
+        # sore or painful muscles are the aching complaint, even beside a "stiff"
+        ("now its monday n my thighs r sooo sore i can barely sit down, not cramping just achey n stiff", {
+            "presentation": "weakness"}),
+        # "no wee" is no urine passed, but not when the words go on to describe the wee (found by the property test)
+        ("No wee brown.", {"reduced_urine": None, "dark_urine": "absent"}),
+        ("No wee since this morning.", {"reduced_urine": "present"}),
     ],
 )
 def test_round9_everyday_words(spasm: Pack, text: str, expected: dict[str, str | None]) -> None:
