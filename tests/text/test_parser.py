@@ -1170,3 +1170,66 @@ def test_round9_everyday_words(spasm: Pack, text: str, expected: dict[str, str |
 def test_round9_tummy_words(abdominal: Pack, text: str, expected: dict[str, str | None]) -> None:
     answers = parse(text, abdominal).answers
     assert {k: answers.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # stretching that does not help is no relief by stretching
+        ("My calf has cramped since Monday. Stretching it doesn't help at all.", {"relieved_by_stretching": "absent"}),
+        ("Stopped drinking 5 days ago, was on 8-10 cans a day. Since then muscles jumping all over.",
+         {"heavy_alcohol": "present", "twitching_many_places": "present"}),
+        ("For 6 months me neck keeps pulling round to the left. If I rest a finger on my chin it straightens up.",
+         {"presentation": "stiffness", "sensory_trick": "present"}),
+        # the baby's age is not the writer's
+        ("New mum here, baby is 4 weeks old. I'm 31 and my legs feel like jelly and my heart keeps fluttering.",
+         {"postpartum": "present", "presentation": "weakness", "palpitations": "present"}),
+        # "lying down in the shade" is what he did for it, not when it comes
+        ("Massive cramps in both thighs that won't settle even after water and lying down in the shade.",
+         {"cramps_not_settling_1h": "present", "time_of_day": None}),
+        ("Tingling round my lips and in my fingertips. I'm calm now and the tingling has gone completely.",
+         {"perioral_tingling": "present", "tingling_persists_calm": "absent"}),
+    ],
+)
+def test_round10_everyday_words(spasm: Pack, text: str, expected: dict[str, str | None]) -> None:
+    answers = parse(text, spasm).answers
+    assert {k: answers.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a count of wet nappies is a warning sign when it is low; a bare "wet nappies" says nothing of how many
+        ("My daughter is 18 months. Only 2 wet nappies since this morning when normally she'd have loads.",
+         {"reduced_urine": "present"}),
+        ("My son is 2 and has tummy ache. He has had 2 wet nappies today.", {"reduced_urine": None}),
+        ("My son is 2 and has tummy ache. He's had a few wet nappies today, about normal.", {"reduced_urine": "absent"}),
+        ("My toddler has a tummy bug. Today she's keeping small sips of milk down and the sick isn't green.",
+         {"cant_keep_fluids_down": "absent", "green_vomit": "absent"}),
+        # a clock time dates the onset to today
+        ("44 male. Woke at 4am with pain in my right side that shoots down into my groin. Had a stone 5 years ago.",
+         {"symptom_duration": "today"}),
+        ("30 weeks pregnant. Since about 6pm my bump keeps going tight and hard. Baby is still moving as normal.",
+         {"womb_hard_or_tightening": "present", "baby_moving_less": "absent", "symptom_duration": "today"}),
+        ("Our son (5) has tummy ache. He only does a poo every 4-5 days and there's a streak of blood on the paper. "
+         "He feels better once he's been. He doesn't take any medicine.",
+         {"constipated": "present", "blood_in_stool": "present", "relieved_by_bowel": "present", "statin": "absent"}),
+    ],
+)
+def test_round10_tummy_words(abdominal: Pack, text: str, expected: dict[str, str | None]) -> None:
+    answers = parse(text, abdominal).answers
+    assert {k: answers.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "speaker"),
+    [
+        ("Worried mum here. My son Leo is 12 and was playing football. His calves cramped.", 12, "other"),
+        ("My daughter Amy, 7, has tummy ache. She is crying.", 7, "other"),
+        # the writer speaks of herself: the baby's age is not hers
+        ("New mum here, baby is 4 weeks old. I'm 31 and my legs feel weak.", 31, "self"),
+    ],
+)
+def test_round10_who_it_is_about(spasm: Pack, text: str, age: float, speaker: str) -> None:
+    person = parse(text, spasm).person
+    assert (person.age, person.speaker) == (age, speaker)

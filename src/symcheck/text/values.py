@@ -48,6 +48,10 @@ class Value:
     value: float
 
 
+def v_is_hour(v: float) -> bool:
+    return 0 < v <= 12 and float(v).is_integer()
+
+
 def number_at(tokens: list[Token], i: int) -> tuple[float, int] | None:
     """A number starting at token i (digits or words: 'forty five', 'a couple of'), and the index after it."""
     t = tokens[i]
@@ -191,6 +195,13 @@ def extract_values(tokens: list[Token]) -> list[Value]:
         ago = i + 2 < n and tokens[i + 1].key in _UNITS and tokens[i + 2].key == "ago"  # "an hour ago"
         if num is not None and tokens[i].text in ("a", "an") and not ago and (i == 0 or tokens[i - 1].key not in _A_BEFORE):
             num = None  # "a day" in "five coffees a day" is not a duration
+        if num is not None and tokens[i].kind == "n" and i + 1 < n and tokens[i + 1].key in ("am", "pm") and v_is_hour(num[0]):
+            # a clock time ("woke at 4am", "since about 6pm"): earlier today
+            start = i - 2 if i >= 2 and tokens[i - 2].key == "sinc" and tokens[i - 1].key in _A_BEFORE else (
+                i - 1 if i >= 1 and tokens[i - 1].key == "sinc" else i)
+            out.append(Value(start, i + 2, "since_word", 0.3))
+            used.update(range(start, i + 2))
+            continue
         if num is not None:
             v, j = num
             if j < n and tokens[j].key in ("tim", "x") and tokens[j].kind == "w":
@@ -382,7 +393,11 @@ def guess_person(tokens: list[Token]) -> PersonGuess:
                 break
         if g.age is None:
             k = j + 1
-            while k < n and k <= j + 3 and keys[k] in (",", "(", "is", "who", "age", "aged", "-", "s", "'"):
+            # "my dad, 86", "she is 7", "my son Leo is 12" (a name between)
+            while k < n and k <= j + 4 and (keys[k] in (",", "(", "is", "who", "age", "aged", "-", "s", "'") or (
+                k == j + 1 and tokens[k].kind == "w" and k + 2 < n and keys[k + 1] in ("is", ",", "(")
+                and tokens[k + 2].kind == "n"
+            )):
                 k += 1
             if k < n and k > j + 0:
                 age = _age_after(tokens, k)
@@ -430,9 +445,14 @@ def guess_person(tokens: list[Token]) -> PersonGuess:
 def _find_age(tokens: list[Token], other: bool) -> tuple[float | None, tuple[int, int] | None]:
     keys = [t.key for t in tokens]
     n = len(tokens)
+    # a writer who speaks of themselves ("I", "I'm") is not the relative whose age they give ("New mum here, baby
+    # is 4 weeks old. I'm 31 ..."): that age is the relative's
+    writer = not other and any(k in _FIRST for k in keys)
     for i in range(n):
         t = tokens[i]
         if t.kind != "n" and t.text not in _WORD_NUM:
+            continue
+        if writer and any(keys[k] in RELATIONS for k in range(max(0, i - 3), i)):
             continue
         age = _age_after(tokens, i)
         if age is None:
