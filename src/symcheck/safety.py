@@ -75,11 +75,29 @@ def guarded_findings(pack: Pack, facts: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(out)
 
 
+def guardable_findings(pack: Pack) -> frozenset[str]:
+    """Every finding that may ever be guarded: the urgent findings and all that any sign implies (fixed per
+    pack, so that removing their terms gives a baseline that adding one of them does not move)."""
+    return urgent_findings(pack) | implied_by_signs(pack, {n: True for n in red_flag_signs(pack)})
+
+
+def implied_by_signs(pack: Pack, facts: Mapping[str, Any]) -> frozenset[str]:
+    """Everything the present red-flag signs imply, followed through (`implies` in evidence.yaml)."""
+    todo = [n for n in red_flag_signs(pack) if facts.get(n) is True]
+    seen: set[str] = set()
+    while todo:
+        for target in pack.evidence[todo.pop()].implies:
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return frozenset(seen)
+
+
 def protected_by(pack: Pack, facts: Mapping[str, Any], finding: str) -> frozenset[int] | None:
     """The conditions (indices) a guarded finding may not lower: every one for a sign (None); for context,
     those its open or fired urgent rules name (every one again when such a rule names none)."""
     signs = red_flag_signs(pack)
-    if finding in signs or _implied_by_a_sign(pack, facts, finding):
+    if finding in signs or finding in implied_by_signs(pack, facts):
         return None  # what a sign implies (weakness, from weakness spreading up the legs) is part of its "yes"
     urgent = LEVEL_NAMES.index("consultation_24")
     out: set[int] = set()
@@ -90,20 +108,6 @@ def protected_by(pack: Pack, facts: Mapping[str, Any], finding: str) -> frozense
             return None
         out.update(r.conditions)
     return frozenset(out)
-
-
-def _implied_by_a_sign(pack: Pack, facts: Mapping[str, Any], finding: str) -> bool:
-    signs = red_flag_signs(pack)
-    todo = [n for n in signs if facts.get(n) is True]
-    seen: set[str] = set()
-    while todo:
-        for target in pack.evidence[todo.pop()].implies:
-            if target == finding:
-                return True
-            if target not in seen:
-                seen.add(target)
-                todo.append(target)
-    return False
 
 
 def context_floor(before: Interview, finding: str, facts_after: Mapping[str, Any]) -> int:

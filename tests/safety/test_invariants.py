@@ -136,6 +136,22 @@ def test_the_found_case_of_an_implied_weakness():
     assert _level({**case, "answers": {**answers, "ascending_weakness": "present"}}) >= _level(case)
 
 
+def test_a_new_rule_does_not_shrink_the_raise_another_rule_gave():
+    """Found by the property above (fifth session): weakness spreading up the legs fired a second emergency
+    rule and made Guillain-Barre likelier, which shrank the raise that the severe-weakness rule had given
+    stroke (another of its causes), and the level fell from ambulance to emergency. The level's rule rows
+    are now raised each on its own from a baseline no flag moves (`rule_rows_for_safety`)."""
+    answers = {"heavy_sweating": "present", "hot_dry_skin": "present", "spider_bite": "present", "fainting": "present",
+               "pesticide_exposure": "present", "back_pain": "present", "baclofen_pump": "present",
+               "abdominal_rigidity": "present", "stimulant_drugs": "present", "palpitations": "present",
+               "active_cancer": "present", "agitation_tremor_jerks": "present", "severe_weakness_paralysis": "present",
+               "new_serotonergic_drug": "present", "hyperthyroid_symptoms": "present"}
+    case = {"age": 40, "sex": "male", "complaint": None, "answers": answers}
+    before = _level(case)
+    assert before == LEVEL_NAMES.index("emergency_ambulance")
+    assert _level({**case, "answers": {**answers, "ascending_weakness": "present"}}) >= before
+
+
 @settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases(many_flags=True), st.sampled_from(URGENT))
 def test_many_flags_and_one_more_never_lowers_an_urgent_level(case, flag):

@@ -123,6 +123,38 @@ def rule_rows(model: CompiledModel, rules: Sequence[CompiledRule], log_post: F64
     return rows
 
 
+def rule_rows_for_safety(model: CompiledModel, rules: Sequence[CompiledRule], log_base: F64,
+                         min_share: float = 0.0) -> F64:
+    """The fired rules' rows as `rule_rows` builds them, but each emergency rule's raise computed on its own
+    from `log_base`, the log posterior without the terms of any finding that may be guarded
+    (`symcheck.safety.guardable_findings`). A flag then changes no existing row: it adds its own term and
+    the rows of the rules it fires, which `level_masses` caps, so the red-flag-safe masses can only grow.
+    (`rule_rows` raises each rule from the running total, so a new flag that makes one named cause likelier
+    shrinks the raise that another named cause had: that is the display, not the guarantee.)"""
+    rows = np.zeros((len(rules), model.n_conditions))
+    for i, r in enumerate(rules):
+        if r.conditions and r.level >= CONSULTATION_24:
+            rows[i, list(r.conditions)] = r.log_lr
+    if not 0.0 < min_share < 1.0:
+        return rows
+    for i, r in enumerate(rules):
+        if not r.conditions or r.level < EMERGENCY:
+            continue
+        total = log_base + rows[i]
+        named = list(r.conditions)
+        post = _softmax(total)
+        share = float(post[named].sum())
+        extra = 0.0
+        if 0.0 < share < min_share:
+            extra = math.log(min_share / (1.0 - min_share)) - math.log(share / (1.0 - share))
+        others = np.delete(total, named)
+        if len(others) and np.isfinite(total[named]).any():
+            extra = max(extra, float(np.max(others)) - float(np.max(total[named])) + LEAD_MARGIN)
+        if extra > 0.0:
+            rows[i, named] += extra
+    return rows
+
+
 def _softmax(lp: F64) -> F64:
     top = np.max(lp, axis=-1, keepdims=True)
     w: F64 = np.exp(lp - np.where(np.isfinite(top), top, 0.0))

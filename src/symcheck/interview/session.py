@@ -53,6 +53,11 @@ class State:
     urgent_rows: F64
     urgent_protects: np.ndarray  # [row, condition]: which conditions each urgent row may not lower
     sign_rows: F64
+    # the same for the level: fired rules' rows raised each from a baseline no flag moves (the guarantee;
+    # `triage_mod.rule_rows_for_safety`), with the urgent and sign rows that go with it
+    log_post_safe: F64 | None = None
+    urgent_rows_safe: F64 | None = None
+    sign_rows_safe: F64 | None = None
 
 
 class Interview:
@@ -240,6 +245,7 @@ class Interview:
             model = pack.compiled.model
             observed = outcomes_of(pack, self._answers)
             lp = post_mod.log_posterior(model, self.age, self._sex_index(), observed)
+            lp0 = lp
             facts = self.facts()
             fired = triage_mod.fired_rules(pack.compiled.rules, facts)
             # A fired rule is evidence for the conditions it names (one story: triage and differential).
@@ -248,8 +254,17 @@ class Interview:
             if len(rule_rows):
                 lp = lp + rule_rows.sum(axis=0)
             idx = pack.compiled.outcome_index
+            present_guardable = [idx[k]["present"] for k in sorted(safety.guardable_findings(pack))
+                                 if self._answers.get(k) == "present" and k in idx]
+            base = lp0 - triage_mod.outcome_rows(model, present_guardable).sum(axis=0)
+            safe_rule_rows = triage_mod.rule_rows_for_safety(model, [r for r in fired if not r.scope], base,
+                                                             pack.meta.emergency_rule_min_share)
+            lp_safe = lp0 + safe_rule_rows.sum(axis=0) if len(safe_rule_rows) else lp0
             guarded = sorted(safety.guarded_findings(pack, facts), key=lambda k: idx[k]["present"])
             signs = [idx[k]["present"] for k in safety.red_flag_signs(pack) if self._answers.get(k) == "present"]
+            # ... and what they imply, part of their "yes" (only what is in the posterior as an answer)
+            signs += [idx[k]["present"] for k in sorted(safety.implied_by_signs(pack, facts))
+                      if self._answers.get(k) == "present" and k in idx and idx[k]["present"] not in signs]
             urgent_rows = np.vstack([triage_mod.outcome_rows(model, [idx[k]["present"] for k in guarded]),
                                      rule_rows])
             protects = np.ones(urgent_rows.shape, dtype=bool)  # fired rules' rows protect every condition
@@ -259,8 +274,11 @@ class Interview:
                     protects[i] = False
                     protects[i, list(scope)] = True
             sign_rows = np.vstack([triage_mod.outcome_rows(model, sorted(signs)), rule_rows])
+            n_guarded = len(guarded)
+            urgent_rows_safe = np.vstack([urgent_rows[:n_guarded], safe_rule_rows])
+            sign_rows_safe = np.vstack([sign_rows[: len(sign_rows) - len(rule_rows)], safe_rule_rows])
             self._cache = State(lp, post_mod.normalise(lp), observed, facts, fired, urgent_rows, protects,
-                                sign_rows)
+                                sign_rows, lp_safe, urgent_rows_safe, sign_rows_safe)
         return self._cache
 
     def posterior(self) -> dict[str, float]:

@@ -44,7 +44,9 @@ def decide(iv: Interview, thresholds: np.ndarray | None = None) -> Decision:
     model = iv.pack.compiled.model
     fired = [r for r in state.fired if not r.scope]
     rule_level = max((r.level for r in fired), default=-1)
-    masses = triage_mod.level_masses(model, state.log_post, state.urgent_rows, state.sign_rows,
+    # the level from the rows that make the guarantee (see State); the differential shown uses log_post
+    assert state.log_post_safe is not None and state.urgent_rows_safe is not None and state.sign_rows_safe is not None
+    masses = triage_mod.level_masses(model, state.log_post_safe, state.urgent_rows_safe, state.sign_rows_safe,
                                      state.urgent_protects)
     diff_level = triage_mod.safe_level(masses, model.level_threshold if thresholds is None else thresholds,
                                        model.default_level)
