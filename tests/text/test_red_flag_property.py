@@ -41,6 +41,13 @@ class _Pack:
                 self.phrases.setdefault(ev_id, []).extend(
                     re.sub(r" !\S+", "", p).replace(" ... ", " ").replace("=", "") for p in entry
                 )
+        # a part of a question about several things, said, states the item too ("short of breath")
+        for ev_id, parts in self.pack.phrases.parts.items():
+            for key, entry in parts.items():
+                if ev_id in self.lex.red_flags and not key.endswith(".absent") and isinstance(entry, list):
+                    self.phrases.setdefault(ev_id, []).extend(
+                        re.sub(r" !\S+", "", p).replace(" ... ", " ").replace("=", "") for p in entry
+                    )
         self.red_flags = sorted(self.phrases)
 
     def targets(self, phrase: str) -> set[tuple[str, str]]:

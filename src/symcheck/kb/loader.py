@@ -498,6 +498,19 @@ def _check_phrases(data: PackData, ph: Phrases, out: _Collector) -> None:
         phrases = entry if isinstance(entry, list) else entry.phrases
         if not phrases:
             out.add(f, f"evidence.{key}", "phrases", "has no phrases")
+    for ev_id, parts in ph.parts.items():
+        e = data.evidence.get(ev_id)
+        if e is None:
+            out.add(f, f"parts.{ev_id}", "id", f"unknown evidence {ev_id!r}")
+            continue
+        if e.type != "yes_no":
+            out.add(f, f"parts.{ev_id}", "id", f"parts are for a yes/no question, not {e.type}")
+        names = {k.partition(".")[0] for k in parts}
+        if len(names) < 2:
+            out.add(f, f"parts.{ev_id}", "parts", "a question with parts needs at least two of them")
+        for key, entry in parts.items():
+            if not (entry if isinstance(entry, list) else entry.phrases):
+                out.add(f, f"parts.{ev_id}.{key}", "phrases", "has no phrases")
     kinds = {"since": "one_of", "since_yes_no": "yes_no", "episode": "one_of", "frequency": "number",
              "temperature": "yes_no", "gestation": "yes_no"}
     for sid, slot in ph.slots.items():

@@ -27,6 +27,7 @@ class Target:
     evidence_id: str
     value: str  # "present", "absent" or a choice id
     near: tuple[tuple[str, ...], ...] = ()
+    part: str = ""  # one part of a question that asks about several things (phrases.yaml `parts:`)
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Lexicon:
     # pack's own words: the one choice lists "left leg"-like phrases, the other "left and right"
     sides: dict[str, tuple[str, str]] = field(default_factory=dict)
     place_words: set[str] = field(default_factory=set)  # words of the location items' phrases ("calf", "leg")
+    parts: dict[str, set[str]] = field(default_factory=dict)  # evidence id -> the parts its question asks about
 
     def add(self, keys: tuple[str, ...], target: Target) -> None:
         if not keys:
@@ -138,6 +140,17 @@ def lexicon_for(pack: Pack) -> Lexicon:
                 for t in tokenize(p):
                     if t.kind == "w":
                         vocab[t.text.replace("'", "")] = t.key
+        for ev_id, parts in ph.parts.items():
+            for key, entry in parts.items():
+                part, _, value = key.partition(".")
+                phrases = entry if isinstance(entry, list) else entry.phrases
+                near = () if isinstance(entry, list) else tuple(phrase_keys(n) for n in entry.near)
+                lex.parts.setdefault(ev_id, set()).add(part)
+                for p in phrases:
+                    lex.add(phrase_keys(p), Target(ev_id, value or "present", near, part))
+                    for t in tokenize(p):
+                        if t.kind == "w":
+                            vocab[t.text.replace("'", "")] = t.key
         for ckey, centry in ph.complaints.items():
             cid = ckey.partition(".")[0]  # "complaint.name": more phrases for the same complaint
             phrases = centry if isinstance(centry, list) else centry.phrases

@@ -30,6 +30,9 @@ class Finding(BaseModel):
     red_flag: bool = Field(default=False, description="the evidence appears in one of the pack's red-flag rules")
     used: bool = Field(default=True, description="false when it does not become an answer (past symptom, wrong sex or age)")
     label: str = ""
+    part: str | None = Field(
+        default=None, description="which part of a question that asks about several things this answers ('vomiting')"
+    )
 
 
 class Person(BaseModel):

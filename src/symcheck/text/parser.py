@@ -396,7 +396,7 @@ class _Parse:
                     Finding(
                         evidence_id=e.id, value=value, polarity=cast(Polarity, fpol), span=_span(text, tokens, a, b),
                         cue=cue_here, time="past" if when_here == "past" else "now", red_flag=e.id in self.lex.red_flags,
-                        label=e.label or e.question.lay,
+                        label=e.label or e.question.lay, part=tg.part or None,
                     )
                 )
         complaint, cspan, scores = self.complaint()
@@ -817,6 +817,7 @@ class _Parse:
     def answers(self, findings: list[Finding], person: Person) -> dict[str, Any]:
         pack = self.pack
         out: dict[str, Any] = {}
+        denied_parts: dict[str, list[Finding]] = {}
         order = sorted(findings, key=lambda f: f.span.start)
         for f in order:
             e = pack.evidence[f.evidence_id]
@@ -830,6 +831,11 @@ class _Parse:
                 f.used = False  # hedged: left open so the interview asks it
                 continue
             cur = out.get(e.id)
+            if e.type == "yes_no" and f.part is not None and f.polarity == "absent":
+                # one part of a question about several things denied ("no vomiting" of "vomiting or diarrhoea"):
+                # the item is absent only once every part is denied (below)
+                denied_parts.setdefault(e.id, []).append(f)
+                continue
             if e.type == "yes_no":
                 # present wins over absent: a red flag is never dropped because it was also denied somewhere
                 if cur is None or (cur == "absent" and f.polarity == "present"):
@@ -848,6 +854,12 @@ class _Parse:
                     f.used = False
             elif e.type == "number" and cur is None and f.polarity == "present":
                 out[e.id] = f.value
+        for ev_id, denials in denied_parts.items():
+            covered = {f.part for f in denials} >= self.lex.parts.get(ev_id, set())
+            for f in denials:
+                f.used = covered and out.get(ev_id) in (None, "absent")
+            if covered and ev_id not in out:
+                out[ev_id] = "absent"
         # a complaint outside the pack (a scope rule fires on its answers): the pack's descriptors of the
         # presentation (where, which side) describe something else, so they are not answers
         if self.complaint_id in self.lex.scope_complaints:

@@ -35,8 +35,23 @@ def understood(pack: Pack, result: ParseResult) -> list[Understood]:
                 red_flag=any(f.red_flag for f in result.findings if f.evidence_id == ev_id),
             )
         )
+    seen_open: set[str] = set()
     for f in result.findings:
-        if f.polarity == "unknown" and f.evidence_id not in result.answers:
+        if f.part is not None and f.polarity == "absent" and f.evidence_id not in result.answers:
+            # one part of a question about several things denied ("no vomiting"): the rest is still to ask
+            if f.evidence_id not in seen_open:
+                seen_open.add(f.evidence_id)
+                e = pack.evidence[f.evidence_id]
+                rows.append(
+                    Understood(
+                        evidence_id=f.evidence_id, question=e.label or e.question.lay, answer="unknown",
+                        answer_text="only part of this answered: will ask", spans=[f.span], red_flag=f.red_flag,
+                        status="open",
+                    )
+                )
+            continue
+        if f.polarity == "unknown" and f.evidence_id not in result.answers and f.evidence_id not in seen_open:
+            seen_open.add(f.evidence_id)
             e = pack.evidence[f.evidence_id]
             rows.append(
                 Understood(
