@@ -1283,3 +1283,38 @@ def test_parts_are_validated_on_load(tmp_path) -> None:  # type: ignore[no-untyp
         load_pack(dst)
     entries = {issue.entry for issue in err.value.issues}
     assert {"parts.presentation", "parts.no_such_item", "parts.fever"} <= entries
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what the person stresses is the problem: a twitch before a cramp "so bad I couldn't move"
+        ("In the final set my calves started twitching then both calves cramped so bad I couldnt move.",
+         {"presentation": "cramp"}),
+        # one numb foot is not numbness of both feet
+        ("My shin is rock hard and my foot feels numb on top.", {"numb_feet": None}),
+        ("My calves cramp and my feet feel numb.", {"numb_feet": "present"}),
+        # drinking a lot as a habit is not drinking a lot during an event
+        ("She's had leg cramps for a week and has been drinking lots of water because she read it was good for her.",
+         {"drank_lots_of_water": None, "drinks_large_volumes": "present"}),
+        ("I ran a marathon yesterday and drank loads of water at every station. Now my calves cramp.",
+         {"drank_lots_of_water": "present"}),
+        # "more and more" over a day is not a course over weeks or months
+        ("Since yesterday my belly is getting more and more swollen and my legs cramp.", {"progressive_worsening": None}),
+        ("For about a year my eyelids have been blinking more and more.", {"progressive_worsening": "present"}),
+        # a bare "in bed" may be where something else happens
+        ("My back went into spasm and it's agony to roll over in bed.", {"time_of_day": None}),
+        ("He keeps getting horrible cramps in his feet in bed, most nights.", {"time_of_day": "night_or_rest"}),
+        # a weight not lost denies one part of the thyroid question, not the racing heart it also asks about
+        ("Cramps in my legs. I haven't lost weight.", {"hyperthyroid_symptoms": None}),
+    ],
+)
+def test_dev_set_precision_rules(spasm: Pack, text: str, expected: dict[str, str | None]) -> None:
+    answers = parse(text, spasm).answers
+    assert {k: answers.get(k) for k in expected} == expected
+
+
+def test_another_problems_duration_is_not_the_complaints(spasm: Pack) -> None:
+    text = ("My daughter is 14. Twice this week her hands have suddenly cramped into a claw with pins and needles "
+            "round her mouth. She's been complaining of aching legs and being tired for months.")
+    assert parse(text, spasm).answers.get("symptom_duration") is None

@@ -305,6 +305,7 @@ class Phrases(Strict):
     # A yes/no question that asks about several things at once ("vomiting or diarrhoea"): phrases per part (key
     # "part", or "part.absent" for words that state that part absent). A part said makes the item present; the
     # item is absent only when every part is denied, so "no vomiting" leaves it open for the interview to ask.
+    # A part with no phrases is asked by the question but never settled by the text.
     parts: dict[Ident, dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+(\.absent)?$")],
                             list[Annotated[str, Field(min_length=1)]] | PhraseEntry]] = {}
     slots: dict[Ident, Slot] = {}

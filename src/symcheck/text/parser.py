@@ -7,6 +7,7 @@ hedges, past history, numbers. A pack author extends the parser by editing YAML.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -62,6 +63,9 @@ _LEFT, _RIGHT = stem("left"), stem("right")
 _CONJUNCTIONS = {"and", "or", "nor"}
 _DETERMINERS = {stem(w) for w in ("my", "the", "a", "an", "his", "her", "their", "your", "our")}
 _SINCE = stem("since")
+# words that stress how bad a just-named problem is ("cramped so bad", "twitching like crazy")
+_EMPHASIS = {stem(w) for w in ("bad", "badly", "terrible", "terribly", "awful", "agony", "excruciating", "unbearable",
+                               "unbareable", "horrendous", "crazy", "severe", "severely")}
 _THEN = {stem(w) for w in ("then", "that", "which")}
 # one-word negations: a phrase's "..." gap never stretches over one ("periods aren't heavy" is not "periods ...
 # heavy"), else the negation, hidden inside the phrase, would leave the finding present
@@ -609,9 +613,9 @@ class _Parse:
         own = {self.complaint_id, self.said_complaint}
         here = [c for (a, _), c in zip(self.mentions, self.mention_ids, strict=True) if self.sent[a] == self.sent[v.start]]
         if here and own & set(self.mention_ids) and not own & set(here):
-            # a sentence that names only another problem ("aching legs for months" beside "my hands cramped three
-            # days ago") more likely tells how long that has gone on: as if said on its own
-            return 2
+            # a sentence that names only another problem ("aching legs for months" beside "my hands cramped
+            # twice this week") tells how long that has gone on, not the complaint: the question is left open
+            return 3
         if background and not (symptom or named):
             # an event in the complaint's own sentence may be its onset
             return 1 if same_sentence else 3
@@ -797,6 +801,9 @@ class _Parse:
             w = 1.0 / (1.0 + 0.5 * self.sent[a])  # one mention, whatever its length
             if any(t.key == _LIKE for t in self.tokens[max(0, a - 2) : a]):
                 w *= 1.5  # "ached like a cramp": the person names what it is like, the stronger word
+            after = list(itertools.takewhile(lambda t: t.key not in SENTENCE_END, self.tokens[b : b + 3]))
+            if any(t.key in _EMPHASIS for t in after):
+                w *= 1.25  # "cramped so bad I couldn't move": what the person stresses is the problem
             scores[cid] = scores.get(cid, 0.0) + w
             if cid not in first or a < first[cid][0]:
                 first[cid] = (a, b)
