@@ -1318,3 +1318,17 @@ def test_another_problems_duration_is_not_the_complaints(spasm: Pack) -> None:
     text = ("My daughter is 14. Twice this week her hands have suddenly cramped into a claw with pins and needles "
             "round her mouth. She's been complaining of aching legs and being tired for months.")
     assert parse(text, spasm).answers.get("symptom_duration") is None
+
+
+def test_age_then_sex_after_a_comma(spasm: Pack) -> None:
+    person = parse("I'm 52, female, on HRT. My calf is swollen and hot.", spasm).person
+    assert (person.age, person.sex) == (52, "female")
+
+
+def test_a_partly_denied_question_is_shown_open(spasm: Pack) -> None:
+    from symcheck.text.summary import understood
+
+    result = parse("My calf is swollen and hot since Sunday. I'm not short of breath.", spasm)
+    rows = {r.evidence_id: r for r in understood(spasm, result)}
+    row = rows["sudden_breathlessness"]
+    assert (row.status, row.open_reason, row.answer) == ("open", "part", "unknown")

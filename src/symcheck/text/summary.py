@@ -19,6 +19,7 @@ class Understood(BaseModel):
     spans: list[Span]  # the words it came from
     red_flag: bool = False
     status: str = "answered"  # answered, or "open" for hedged words the interview will ask about
+    open_reason: str = ""  # for an open row: "hedged" (not sure) or "part" (only part of the question denied)
 
 
 def understood(pack: Pack, result: ParseResult) -> list[Understood]:
@@ -46,7 +47,7 @@ def understood(pack: Pack, result: ParseResult) -> list[Understood]:
                     Understood(
                         evidence_id=f.evidence_id, question=e.label or e.question.lay, answer="unknown",
                         answer_text="only part of this answered: will ask", spans=[f.span], red_flag=f.red_flag,
-                        status="open",
+                        status="open", open_reason="part",
                     )
                 )
             continue
@@ -57,6 +58,7 @@ def understood(pack: Pack, result: ParseResult) -> list[Understood]:
                 Understood(
                     evidence_id=f.evidence_id, question=e.label or e.question.lay, answer="unknown",
                     answer_text="not sure: will ask", spans=[f.span], red_flag=f.red_flag, status="open",
+                    open_reason="hedged",
                 )
             )
     first = {r.evidence_id: min((s.start for s in r.spans), default=0) for r in rows}

@@ -420,6 +420,8 @@ def guess_person(tokens: list[Token]) -> PersonGuess:
                 k += k < n and keys[k] in ("a", "an")
                 while k < n and (tokens[k].kind == "n" or keys[k] in ("year", "old", "-", "yr", "yo")):
                     k += 1
+                if k + 1 < n and keys[k] == "," and tokens[k - 1].kind == "n":
+                    k += 1  # "I'm 52, female"
                 if k < n and keys[k] in _SELF_SEX and len(keys[k]) > 1:
                     g.sex = _SELF_SEX[keys[k]]
                     g.spans.append((k, k + 1))
