@@ -1332,3 +1332,38 @@ def test_a_partly_denied_question_is_shown_open(spasm: Pack) -> None:
     rows = {r.evidence_id: r for r in understood(spasm, result)}
     row = rows["sudden_breathlessness"]
     assert (row.status, row.open_reason, row.answer) == ("open", "part", "unknown")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a neck that will not turn is stiff, not twisted (the warning sign is the head pulled to one side)
+        ("Woke up with my neck completely stuck. I can't turn my head to the left. My head isn't pulled or twisted "
+         "to one side.", {"neck_twisted": "absent", "neck_pain_stiffness": "present", "presentation": "stiffness"}),
+        ("Woke up with a crick in my neck, my head is pulled to the right.", {"neck_twisted": "present"}),
+        ("He hurt his back lifting a box. This morning he wet himself without feeling it coming.",
+         {"bladder_bowel_change": "present"}),
+        ("Playing squash. Felt a pop in my right calf. Not a cramp. Limping badly.",
+         {"injury_at_onset": "present", "presentation": "weakness"}),
+    ],
+)
+def test_round11_everyday_words(spasm: Pack, text: str, expected: dict[str, str | None]) -> None:
+    answers = parse(text, spasm).answers
+    assert {k: answers.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "any other time of the month" is not the period: said with "don't", pain between periods is denied
+        ("im 16 and every period i get really bad cramps. i dont get pain at any other time of the month",
+         {"pain_between_periods": "absent", "period_related": "present"}),  # present: the period pain complaint
+        ("About an hour after a fish and chip supper I got a severe pain under my ribs on the right.",
+         {"after_fatty_meal": "present", "pain_site": ["upper_right"]}),
+        ("7 weeks pregnant with cramps and bleeding. No pain in my shoulders and I haven't fainted.",
+         {"shoulder_tip_pain": "absent"}),
+    ],
+)
+def test_round11_tummy_words(abdominal: Pack, text: str, expected: dict[str, object]) -> None:
+    answers = parse(text, abdominal).answers
+    assert {k: answers.get(k) for k in expected} == expected

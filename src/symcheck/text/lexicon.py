@@ -17,7 +17,7 @@ FILLERS = {
     "my", "the", "a", "an", "his", "her", "their", "your", "our", "both", "left", "right", "lower", "upper",
     "whole", "very", "really", "so", "quite", "bit", "little", "all", "of", "real", "bad", "badly", "some",
     "too", "kind", "sort", "like", "just", "also", "again", "sudden", "suddenly", "got", "get",
-    "pale", "light", "is", "are", "was",
+    "pale", "light", "is", "are", "was", "completely", "totally",
 }
 FILLERS = FILLERS | {stem(w) for w in FILLERS}
 
