@@ -108,19 +108,24 @@ def rule_rows(model: CompiledModel, rules: Sequence[CompiledRule], log_post: F64
         if not r.conditions or r.level < EMERGENCY:
             continue
         named = list(r.conditions)
-        post = _softmax(total)
-        share = float(post[named].sum())
-        extra = 0.0
-        if 0.0 < share < min_share:
-            extra = math.log(min_share / (1.0 - min_share)) - math.log(share / (1.0 - share))
-        others = np.delete(total, named)
-        if len(others) and np.isfinite(total[named]).any():
-            # ... and the likeliest of them comes first in the list (ties broken towards the rule)
-            extra = max(extra, float(np.max(others)) - float(np.max(total[named])) + LEAD_MARGIN)
+        extra = _raise_to_share(total, named, min_share)
         if extra > 0.0:
             rows[i, named] += extra
             total[named] += extra
     return rows
+
+
+def _raise_to_share(total: F64, named: list[int], min_share: float) -> float:
+    """How much to add to the `named` conditions' log terms so that together they hold at least `min_share` of
+    the probability and the likeliest of them comes first in the list (ties broken towards them)."""
+    share = float(_softmax(total)[named].sum())
+    extra = 0.0
+    if 0.0 < share < min_share:
+        extra = math.log(min_share / (1.0 - min_share)) - math.log(share / (1.0 - share))
+    others = np.delete(total, named)
+    if len(others) and np.isfinite(total[named]).any():
+        extra = max(extra, float(np.max(others)) - float(np.max(total[named])) + LEAD_MARGIN)
+    return extra
 
 
 def rule_rows_for_safety(model: CompiledModel, rules: Sequence[CompiledRule], log_base: F64,
@@ -140,16 +145,8 @@ def rule_rows_for_safety(model: CompiledModel, rules: Sequence[CompiledRule], lo
     for i, r in enumerate(rules):
         if not r.conditions or r.level < EMERGENCY:
             continue
-        total = log_base + rows[i]
         named = list(r.conditions)
-        post = _softmax(total)
-        share = float(post[named].sum())
-        extra = 0.0
-        if 0.0 < share < min_share:
-            extra = math.log(min_share / (1.0 - min_share)) - math.log(share / (1.0 - share))
-        others = np.delete(total, named)
-        if len(others) and np.isfinite(total[named]).any():
-            extra = max(extra, float(np.max(others)) - float(np.max(total[named])) + LEAD_MARGIN)
+        extra = _raise_to_share(log_base + rows[i], named, min_share)
         if extra > 0.0:
             rows[i, named] += extra
     return rows
