@@ -55,9 +55,9 @@ class State:
     sign_rows: F64
     # the same for the level: fired rules' rows raised each from a baseline no flag moves (the guarantee;
     # `triage_mod.rule_rows_for_safety`), with the urgent and sign rows that go with it
-    log_post_safe: F64 | None = None
-    urgent_rows_safe: F64 | None = None
-    sign_rows_safe: F64 | None = None
+    log_post_safe: F64
+    urgent_rows_safe: F64
+    sign_rows_safe: F64
 
 
 class Interview:

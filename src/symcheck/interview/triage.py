@@ -45,7 +45,6 @@ def decide(iv: Interview, thresholds: np.ndarray | None = None) -> Decision:
     fired = [r for r in state.fired if not r.scope]
     rule_level = max((r.level for r in fired), default=-1)
     # the level from the rows that make the guarantee (see State); the differential shown uses log_post
-    assert state.log_post_safe is not None and state.urgent_rows_safe is not None and state.sign_rows_safe is not None
     masses = triage_mod.level_masses(model, state.log_post_safe, state.urgent_rows_safe, state.sign_rows_safe,
                                      state.urgent_protects)
     diff_level = triage_mod.safe_level(masses, model.level_threshold if thresholds is None else thresholds,
